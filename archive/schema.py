@@ -1,0 +1,110 @@
+"""The archive's schema: the one place that says which tables and columns exist.
+
+``ensure_schema`` creates a new archive or upgrades an older one in place: missing tables
+are created, missing columns are added (never dropped or retyped), so no row is lost.
+Every column is documented in README.md ("Archive schema"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# table name -> (columns in order, primary key, not-null columns)
+TABLES: dict[str, dict] = {
+    "articles": {
+        "columns": {
+            "detail_id": int,
+            "url": str,
+            "title": str,
+            "title_raw": str,
+            "region_tag": str,
+            "region_raw": str,
+            "province": str,
+            "city": str,
+            "district": str,
+            "zone": str,
+            "adcode": str,
+            "published_date": str,
+            "published_at": str,
+            "listing_date": str,
+            "summary": str,
+            "body": str,
+            "source": str,
+            "duplicate_of": int,
+            "content_sha1": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        "pk": "detail_id",
+    },
+    "listing_entries": {
+        "columns": {
+            "listing": str,
+            "detail_id": int,
+            "listing_url": str,
+            "page": int,
+            "position": int,
+            "title_shown": str,
+            "first_seen": str,
+            "seen_at": str,
+        },
+        "pk": ("listing", "detail_id"),
+    },
+    "crawl_runs": {
+        "columns": {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "mode": str,
+            "start_urls": str,
+            "pages": int,
+            "pages_total": int,
+            "requests": int,
+            "articles_new": int,
+            "articles_changed": int,
+            "articles_unchanged": int,
+            "errors": int,
+            "unknown_regions": int,
+            "exit_code": int,
+        },
+        "pk": "id",
+    },
+    "crawl_errors": {
+        "columns": {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "reason": str,
+            "http_status": int,
+            "at": str,
+        },
+        "pk": "id",
+    },
+}
+
+INDEXES: list[tuple[str, list[str]]] = [
+    ("articles", ["published_date"]),
+    ("articles", ["adcode"]),
+    ("articles", ["duplicate_of"]),
+    ("listing_entries", ["detail_id"]),
+    ("crawl_errors", ["run_id"]),
+]
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns and indexes. Idempotent; never drops anything."""
+    for name, spec in TABLES.items():
+        table = db[name]
+        if not table.exists():
+            table.create(spec["columns"], pk=spec["pk"])
+            continue
+        existing = set(table.columns_dict)
+        for column, col_type in spec["columns"].items():
+            if column not in existing:
+                table.add_column(column, col_type)
+    for table, columns in INDEXES:
+        db[table].create_index(columns, if_not_exists=True)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -1,0 +1,52 @@
+"""The one item the spider yields: an article, joining its listing entry and its detail page.
+
+Raw fields come from the spider (as shown on the pages); normalised fields are filled in by
+the pipelines (see ``crawler.pipelines``). Column meanings are documented in README.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticleItem:
+    # -- identity ---------------------------------------------------------------------------
+    detail_id: int
+    url: str  # canonical detail URL: no query, no fragment
+
+    # -- from the listing entry ------------------------------------------------------------
+    listing: str = ""  # the listing's identity: the URL of its page 1 as given to the crawl
+    listing_url: str = ""  # the listing page the entry was found on
+    page: int = 0
+    position: int = 0  # 1-based position on that listing page
+    listing_title: str = ""  # the title as the listing shows it
+    listing_date_raw: str = ""
+    summary: str = ""
+
+    # -- from the detail page ---------------------------------------------------------------
+    detail_title: str = ""
+    region_raw: str = ""  # 所属地区 as shown, e.g. "湖北-武汉"
+    published_raw: str = ""  # 发布日期 as shown
+    source: str = ""  # 来源, where given
+    body: str = ""  # paragraphs separated by "\n"
+    fetched_at: str = ""  # UTC ISO 8601
+
+    # -- filled in by NormalisePipeline -------------------------------------------------------
+    title_raw: str = ""
+    title: str = ""
+    region_tag: str | None = None
+    listing_date: str | None = None
+    published_date: str | None = None
+    published_at: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    zone: str | None = None
+    adcode: str | None = None
+
+    # -- filled in by RepostPipeline --------------------------------------------------------
+    duplicate_of: int | None = None
+
+    # Anything the pipelines want to pass along without making it a column.
+    meta: dict = field(default_factory=dict)
