@@ -6,7 +6,7 @@ the pipelines (see ``crawler.pipelines``). Column meanings are documented in REA
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -44,9 +44,16 @@ class ArticleItem:
     district: str | None = None
     zone: str | None = None
     adcode: str | None = None
+    region_unknown: bool = False  # a region tag that names no known place (counted per run)
 
     # -- filled in by RepostPipeline --------------------------------------------------------
     duplicate_of: int | None = None
 
-    # Anything the pipelines want to pass along without making it a column.
-    meta: dict = field(default_factory=dict)
+
+@dataclass
+class CrawlError:
+    """A page that failed for good (after retries): recorded in ``crawl_errors``; the crawl goes on."""
+
+    url: str
+    reason: str
+    http_status: int | None = None

@@ -1,0 +1,162 @@
+"""The full-text index: Chinese text stored as overlapping character bigrams in plain FTS5.
+
+Why bigrams: FTS5's ``trigram`` tokenizer never matches a query shorter than three
+characters (most Chinese words have two), and ``unicode61`` reads a whole run of Chinese as
+one token. So each run of Han characters is indexed as its bigrams, with the stock
+``unicode61`` tokenizer: "融资环境" -> "融资 资环 环境 境". Plain sqlite3, sqlite-utils, Datasette
+and pandas open the archive with no extension. The last character of each run is also indexed
+alone, so that a one-character query (``融*``) and a phrase that runs from Chinese into Latin
+text ("3000亿元") find every occurrence. Latin words and numbers stay as they are.
+
+The table is contentless (``content=''``): the text is stored once, in ``articles``. On
+SQLite < 3.43 a contentless table forgets a document only when given the exact text it
+indexed, which is read back from ``articles``. Hence the contract for the archive writer,
+inside its own transaction:
+
+* ``index_articles(db, rows)`` BEFORE writing ``rows`` (dicts with detail_id, title, summary,
+  body) to ``articles``; unchanged text costs nothing, changed text is re-indexed;
+* ``remove(db, ids)`` BEFORE deleting those articles.
+
+``rebuild(db)`` re-derives the whole index from ``articles`` (after hand edits, say).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import sqlite_utils
+
+FTS_TABLE = "articles_fts"
+COLUMNS = ("title", "summary", "body")
+# A match in the title counts more than one in the summary, which counts more than the body.
+RANK = "bm25(5.0, 2.0, 1.0)"
+_BATCH = 500  # ids per IN (...) list; far below SQLite's variable limit
+_STORED_TEXT = ", ".join(f"coalesce(a.{column}, '')" for column in COLUMNS)
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def _run_tokens(run: str, *, closing: bool = True) -> str:
+    """"融资环境" -> "融资 资环 环境 境" (without the lone last character if not ``closing``)."""
+    if len(run) == 1:
+        return run
+    bigrams = " ".join(map(str.__add__, run, run[1:]))
+    return f"{bigrams} {run[-1]}" if closing else bigrams
+
+
+def bigram_text(text: str) -> str:
+    """The text as indexed: every Han run replaced by its bigrams, the rest left to unicode61."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _HAN_RUN.sub(lambda match: f" {_run_tokens(match.group())} ", text)
+
+
+def query_phrase(text: str) -> str | None:
+    """An FTS5 phrase matching ``text`` as a contiguous piece, or None if nothing is searchable.
+
+    Runs inside the piece are expanded like the indexed text; the final run only into its
+    bigrams (the article may go on after it), and a lone final character becomes a prefix,
+    so "融" -> ``"融" *`` and "融资环境" -> ``"融资 资环 环境"``.
+    """
+    text = unicodedata.normalize("NFKC", text).replace('"', " ")
+    runs = list(_HAN_RUN.finditer(text))
+    prefix = False
+    pieces, last_end = [], 0
+    for index, match in enumerate(runs):
+        run = match.group()
+        final = index == len(runs) - 1 and not _WORD_CHAR.search(text, match.end())
+        pieces.append(text[last_end : match.start()])
+        pieces.append(f" {_run_tokens(run, closing=not final)} ")
+        prefix = final and len(run) == 1
+        last_end = match.end()
+    pieces.append(text[last_end:])
+    body = " ".join("".join(pieces).split())
+    if not _WORD_CHAR.search(body):
+        return None
+    return f'"{body}" *' if prefix else f'"{body}"'
+
+
+def ensure_index(db: sqlite_utils.Database) -> None:
+    """Create the index if missing, filling it from the articles already stored."""
+    if db[FTS_TABLE].exists():
+        return
+    db.execute(
+        f"CREATE VIRTUAL TABLE [{FTS_TABLE}] USING fts5("
+        f"{', '.join(COLUMNS)}, tokenize='unicode61', content='')"
+    )
+    db.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}], rank) VALUES ('rank', ?)", [RANK])
+    if db["articles"].exists():
+        _insert(db, db.execute(f"SELECT detail_id, {', '.join(COLUMNS)} FROM articles"))
+
+
+def index_articles(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
+    """Index ``rows`` (detail_id, title, summary, body); call before writing them to articles."""
+    rows = list(rows)
+    if not rows:
+        return
+    ensure_index(db)
+    stored = _indexed_text(db, [row["detail_id"] for row in rows])
+    changed = []
+    for row in rows:
+        new = tuple(row.get(column) or "" for column in COLUMNS)
+        old = stored.get(row["detail_id"])
+        if old == new:
+            continue
+        if old is not None:
+            _delete(db, row["detail_id"], old)
+        changed.append((row["detail_id"], *new))
+    _insert(db, changed)
+
+
+def remove(db: sqlite_utils.Database, ids: Iterable[int]) -> None:
+    """Forget the articles ``ids``; call before deleting them from articles."""
+    if not db[FTS_TABLE].exists():
+        return
+    for detail_id, old in _indexed_text(db, list(ids)).items():
+        _delete(db, detail_id, old)
+
+
+def rebuild(db: sqlite_utils.Database) -> int:
+    """Re-index every article from its stored text; return how many were indexed."""
+    ensure_index(db)
+    db.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}]) VALUES ('delete-all')")
+    _insert(db, db.execute(f"SELECT detail_id, {', '.join(COLUMNS)} FROM articles"))
+    db.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}]) VALUES ('optimize')")
+    return db.execute(f"SELECT count(*) FROM [{FTS_TABLE}_docsize]").fetchone()[0]
+
+
+def _insert(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    db.conn.executemany(
+        f"INSERT INTO [{FTS_TABLE}](rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?)",
+        ((detail_id, *map(bigram_text, texts)) for detail_id, *texts in rows),
+    )
+
+
+def _delete(db: sqlite_utils.Database, detail_id: int, old: tuple[str, ...]) -> None:
+    db.execute(
+        f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}], rowid, {', '.join(COLUMNS)}) "
+        "VALUES ('delete', ?, ?, ?, ?)",
+        [detail_id, *map(bigram_text, old)],
+    )
+
+
+def _indexed_text(db: sqlite_utils.Database, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The stored text of those ``ids`` that are in the index (the text it was built from)."""
+    found: dict[int, tuple[str, ...]] = {}
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        cursor = db.execute(
+            f"SELECT a.detail_id, {_STORED_TEXT} "
+            f"FROM articles a JOIN [{FTS_TABLE}_docsize] d ON d.id = a.detail_id "
+            f"WHERE a.detail_id IN ({marks})",
+            chunk,
+        )
+        found.update((detail_id, tuple(texts)) for detail_id, *texts in cursor)
+    return found
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]

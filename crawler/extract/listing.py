@@ -1,0 +1,363 @@
+"""A listing page's entries and pagination, found from content and structure, not class names.
+
+Entries: every link to a detail page is climbed to the largest ancestor holding no other
+detail id (its entry block); blocks sharing a parent form a group; in flat markup an entry
+also owns the siblings up to the next block. The group that reads like a listing (summaries,
+dates, next to the pager, not under a 热门/推荐 heading) wins.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml.html import HtmlElement
+
+from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_lines
+from crawler.extract.urls import detail_id
+
+MORE_LINK = re.compile(
+    r"^[\[【(（<《]?\s*(?:阅读全文|阅读更多|查看全文|查看详情|查看更多|了解更多|详情|详细|更多|全文|more|read more)"
+    r"\s*[\]】)）>》]?\s*(?:>>|»|›|→)?$",
+    re.IGNORECASE,
+)
+SHORT_DATE = r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?"
+DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE})\s*[\]】)）]?$")
+EDGE_DATE = re.compile(rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?\s*$")
+LEFTOVER = re.compile(rf"^(?:{DATE_LABEL}|[\W_]*|(?:来源|作者|浏览|阅读|点击|人气)\s*[:：].{{0,30}})$")
+SIDEBAR_HEADING = re.compile(r"热门|热点|推荐|相关|排行|精选|猜你喜欢|大家都在看")
+ELLIPSIS = re.compile(r"(?:…|\.{3}|。。。)\s*$")
+
+PAGE_NUMBER = re.compile(r"^[\[【(（]?\s*(\d{1,4})\s*[\]】)）]?$")
+NEXT_TEXTS = re.compile(r"^(?:下一页|下页|后页|下一頁|next|next page|›|>|»|>>)$", re.IGNORECASE)
+LAST_TEXTS = re.compile(r"^(?:尾页|末页|最后一页|尾頁|last)$", re.IGNORECASE)
+TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
+PAGE_OF = re.compile(r"^(?:第\s*)?(\d{1,4})\s*/\s*(\d{1,4})\s*页?$|(?<![\d/.-])(\d{1,4})\s*/\s*(\d{1,4})\s*页")
+CURRENT_PAGE = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
+
+
+@dataclass
+class ListingEntry:
+    detail_id: int
+    url: str  # absolute, as linked
+    title: str  # as shown, whitespace collapsed, prefix kept
+    summary: str
+    date_raw: str
+    position: int  # 1-based
+
+
+@dataclass
+class Pagination:
+    current_page: int | None
+    total_pages: int | None
+    page_urls: dict[int, str] = field(default_factory=dict)
+    next_url: str | None = None
+
+
+# -- entries ------------------------------------------------------------------------------------
+
+
+def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
+    """The listing's entries in page order, one per detail id; sidebars and nav excluded."""
+    root = parse_html(html)
+    links = [(a, i, url) for a in root.iter("a") if (i := detail_id(url := urljoin(page_url, a.get("href", "").strip())))]
+    groups = [g for g in _entry_groups(links) if g.entries and not _under_sidebar_heading(g.first_block)]
+    if not groups:
+        return []
+    pager = _pager_elements(root, page_url)
+    affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
+    closest = max(affinity.values())
+    best = max(groups, key=lambda g: g.score * (1.5 if pager and affinity[id(g)] == closest else 1))
+    result: list[ListingEntry] = []
+    for entry in (e for g in groups if _same_kind(g.parent, best.parent) for e in g.entries):
+        if entry.detail_id not in {e.detail_id for e in result}:
+            entry.position = len(result) + 1
+            result.append(entry)
+    return result
+
+
+@dataclass
+class _Group:
+    parent: HtmlElement
+    first_block: HtmlElement
+    entries: list[ListingEntry]
+
+    @property
+    def score(self) -> float:
+        # Listing entries carry summaries and dates; sidebar entries are mostly link text.
+        return sum(len(e.summary) + 0.3 * len(e.title) + (25 if e.date_raw else 0) for e in self.entries)
+
+
+def _entry_groups(links: list[tuple[HtmlElement, int, str]]) -> list[_Group]:
+    ids_below: dict[HtmlElement, set[int]] = defaultdict(set)
+    for a, ident, _ in links:
+        for element in (a, *a.iterancestors()):
+            ids_below[element].add(ident)
+    starts: dict[HtmlElement, dict[HtmlElement, int]] = defaultdict(dict)  # parent -> block -> id
+    for a, ident, _ in links:
+        block = a
+        while (parent := block.getparent()) is not None and tag_of(parent) != "body" and len(ids_below[parent]) == 1:
+            block = parent
+        if block.getparent() is not None:
+            starts[block.getparent()].setdefault(block, ident)
+    link_urls = {a: url for a, _, url in links}
+    return [
+        _Group(parent, next(iter(blocks)), _split_entries(parent, blocks, link_urls))
+        for parent, blocks in starts.items()
+    ]
+
+
+def _split_entries(parent: HtmlElement, blocks: dict[HtmlElement, int], link_urls: dict) -> list[ListingEntry]:
+    """Cut the parent's children into entries: a new entry starts where the detail id changes."""
+    children = list(parent)
+    cuts: list[tuple[int, int]] = []  # (child index, id)
+    for index, child in enumerate(children):
+        if child in blocks and (not cuts or cuts[-1][1] != blocks[child]):
+            cuts.append((index, blocks[child]))
+    strides = [b[0] - a[0] for a, b in zip(cuts, cuts[1:])]
+    # Flat markup: the last entry owns as many siblings as the others do, not the page's tail.
+    last_span = int(statistics.median(strides)) if strides else _lone_entry_span(children, cuts[0][0])
+    entries = []
+    for k, (start, ident) in enumerate(cuts):
+        end = cuts[k + 1][0] if k + 1 < len(cuts) else min(len(children), start + last_span)
+        entry = _entry_from_nodes(children[start:end], ident, link_urls)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _lone_entry_span(children: list[HtmlElement], start: int) -> int:
+    """For a one-entry group: the block plus the few link-free siblings after it."""
+    span = 1
+    for child in children[start + 1 : start + 4]:
+        if any(True for _ in child.iter("a")) or TOTAL_PAGES.search(child.text_content()):
+            break
+        span += 1
+    return span
+
+
+def _entry_from_nodes(nodes: list[HtmlElement], ident: int, link_urls: dict) -> ListingEntry | None:
+    id_links = [a for node in nodes for a in node.iter("a") if a in link_urls and detail_id(link_urls[a]) == ident]
+    if not id_links:
+        return None
+    lines = text_lines(nodes, tails=True)
+    title_link = next((a for a in id_links if not MORE_LINK.match(collapse(a.text_content() or " "))
+                       and collapse(a.text_content())), id_links[0])
+    title_lines = text_lines([title_link])
+    wraps_entry = len(title_lines) > 1
+    if wraps_entry:
+        title_line = next((line for line in title_lines if line.heading), title_lines[0])
+        title = title_line.text
+    else:
+        title = collapse(title_link.text_content())
+        if (not title or ELLIPSIS.search(title)) and collapse(title_link.get("title", "")):
+            title = collapse(title_link.get("title", ""))
+    dropped_links = {a for a in id_links if a is title_link or MORE_LINK.match(collapse(a.text_content()))}
+    if wraps_entry:
+        dropped_links.discard(title_link)
+    texts = [_line_text(line, dropped_links, title if wraps_entry else None) for line in lines]
+    date_raw, texts = _take_date(lines, texts, dropped_links)
+    summary = collapse(" ".join(t for t in texts if not LEFTOVER.match(t)))
+    return ListingEntry(ident, link_urls[title_link], title, summary, date_raw, 0)
+
+
+def _line_text(line: Line, dropped_links: set, title: str | None) -> str:
+    if title is not None and line.text == title:
+        return ""
+    return collapse("".join(p.text for p in line.pieces if p.link not in dropped_links))
+
+
+def _take_date(lines: list[Line], texts: list[str], dropped_links: set) -> tuple[str, list[str]]:
+    """The entry's date and the line texts without it: a text node that is a date comes first."""
+    for k, line in enumerate(lines):
+        for piece in line.pieces:
+            match = DATE_PIECE.match(collapse(piece.text))
+            if piece.link not in dropped_links and match:
+                remaining = "".join(p.text for p in line.pieces if p is not piece and p.link not in dropped_links)
+                return collapse(match.group(1)), [*texts[:k], collapse(remaining), *texts[k + 1 :]]
+    for k, text in enumerate(texts):
+        match = EDGE_DATE.search(text)
+        if match:
+            rest = collapse(text[: match.start()] + text[match.end() :])
+            return collapse(match.group(1) or match.group(2)), [*texts[:k], rest, *texts[k + 1 :]]
+    return "", texts
+
+
+def _under_sidebar_heading(first_block: HtmlElement) -> bool:
+    # The nearest text before the group, e.g. "热门资讯" above a hot-list.
+    heading = first_block.xpath("preceding::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)][1]")
+    label = collapse(str(heading[0])) if heading else ""
+    return len(label) <= 20 and bool(SIDEBAR_HEADING.search(label))
+
+
+def _pager_affinity(parent: HtmlElement, pager: list[HtmlElement]) -> int:
+    """Depth of the deepest ancestor the group shares with the pager: the listing sits by it."""
+    lineage = {parent, *parent.iterancestors()}
+    shared = [next((a for a in element.iterancestors() if a in lineage), None) for element in pager]
+    return max((len(list(a.iterancestors())) for a in shared if a is not None), default=0)
+
+
+def _same_kind(parent: HtmlElement, best: HtmlElement) -> bool:
+    # A listing split into several lists (e.g. 5 + 5 under one column) is still one listing.
+    return parent is best or (parent.tag == best.tag and parent.getparent() is best.getparent())
+
+
+# -- pagination ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Template:
+    """A page URL with the page number cut out: prefix + number + suffix."""
+
+    prefix: str
+    suffix: str
+
+    def url(self, number: int) -> str:
+        return f"{self.prefix}{number}{self.suffix}"
+
+    def number(self, url: str) -> int | None:
+        url = _without_fragment(url)
+        middle = url[len(self.prefix) : len(url) - len(self.suffix)]
+        if url.startswith(self.prefix) and url.endswith(self.suffix) and middle.isdigit():
+            return int(middle)
+        return None
+
+
+def pagination(html: str, page_url: str) -> Pagination:
+    """Where this page sits in its listing and the URLs of the listing's pages."""
+    root = parse_html(html)
+    anchors = _anchors(root, page_url)
+    numbered = [(int(m.group(1)), url) for text, url, _ in anchors if (m := PAGE_NUMBER.match(text))]
+    template = _infer_template(numbered, page_url)
+    if template:
+        # Page 1 often has its own URL (the listing root), so it is kept whatever its form.
+        numbered = [(n, url) for n, url in numbered if template.number(url) == n or n == 1]
+    page_text = collapse(" ".join(root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]")))
+    current = _current_page(root, page_url, page_text, numbered, template)
+    last_links = [url for text, url, _ in anchors if LAST_TEXTS.match(text)]
+    total = _total_pages(root, page_text, numbered, current, [template.number(u) for u in last_links] if template else [])
+    page_urls: dict[int, str] = {}
+    if template and total:
+        page_urls = {n: template.url(n) for n in range(1, total + 1)}
+    page_urls.update(dict(numbered))
+    if current:
+        page_urls[current] = page_url
+    next_url = next(
+        (url for text, url, _ in anchors if NEXT_TEXTS.match(text) and _without_fragment(url) != _without_fragment(page_url)),
+        None,
+    )
+    if next_url is None and current and (total is None or current < total):
+        next_url = page_urls.get(current + 1)
+    return Pagination(current, total, dict(sorted(page_urls.items())), next_url)
+
+
+def looks_like_listing(entries: list[ListingEntry], pagination: Pagination) -> bool:
+    """Whether a page reads as a news listing (and not an article, home page or error page)."""
+    if not entries:
+        return False
+    paged = bool(pagination.total_pages or pagination.next_url or len(pagination.page_urls) > 1)
+    summarised = sum(1 for e in entries if len(e.summary) >= 20)
+    return paged or (len(entries) >= 3 and summarised * 2 >= len(entries))
+
+
+def _anchors(root: HtmlElement, page_url: str) -> list[tuple[str, str, HtmlElement]]:
+    """(text, absolute URL, element) of the page's http(s) links that are not detail pages."""
+    found = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        url = urljoin(page_url, href)
+        if href and urlsplit(url).scheme in ("http", "https") and detail_id(url) is None:
+            found.append((collapse(a.text_content()) or collapse(a.get("title", "")), url, a))
+    return found
+
+
+def _pager_elements(root: HtmlElement, page_url: str) -> list[HtmlElement]:
+    return [a for text, _, a in _anchors(root, page_url) if PAGE_NUMBER.match(text) or NEXT_TEXTS.match(text)]
+
+
+def _without_fragment(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(fragment=""))
+
+
+def _split_url(url: str) -> tuple[str, list[str]]:
+    """The URL's origin, and the rest cut into alternating non-digit and digit runs."""
+    parts = urlsplit(_without_fragment(url))
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin, re.split(r"(\d+)", url[len(origin) :] if url.startswith(origin) else _without_fragment(url))
+
+
+def _template_from_pair(url_a: str, url_b: str, number_a: int | None, number_b: int) -> _Template | None:
+    """The template when two URLs differ in exactly one digit run, holding their page numbers."""
+    origin_a, runs_a = _split_url(url_a)
+    origin_b, runs_b = _split_url(url_b)
+    if origin_a != origin_b or len(runs_a) != len(runs_b):
+        return None
+    differing = [k for k, (x, y) in enumerate(zip(runs_a, runs_b)) if x != y]
+    if len(differing) != 1 or differing[0] % 2 == 0:
+        return None
+    k = differing[0]
+    if int(runs_b[k]) != number_b or (number_a is not None and int(runs_a[k]) != number_a):
+        return None
+    return _Template(origin_b + "".join(runs_b[:k]), "".join(runs_b[k + 1 :]))
+
+
+def _infer_template(numbered: list[tuple[int, str]], page_url: str) -> _Template | None:
+    for k, (n_a, url_a) in enumerate(numbered):
+        for n_b, url_b in numbered[k + 1 :]:
+            if n_a != n_b and (template := _template_from_pair(url_a, url_b, n_a, n_b)):
+                return template
+    for n, url in numbered:
+        if template := _template_from_pair(page_url, url, None, n):
+            return template
+    # One link only (page 1 of 2, say): its last digit run that equals its number.
+    for n, url in numbered:
+        origin, runs = _split_url(url)
+        for k in range(len(runs) - 2, 0, -2):
+            if int(runs[k]) == n and n > 1:
+                return _Template(origin + "".join(runs[:k]), "".join(runs[k + 1 :]))
+    return None
+
+
+def _current_page(root, page_url, page_text, numbered, template) -> int | None:
+    if template and (number := template.number(page_url)):
+        return number
+    here = _without_fragment(page_url)
+    linked_here = [n for n, url in numbered if _without_fragment(url) == here]
+    if linked_here:
+        return linked_here[0]
+    if match := CURRENT_PAGE.search(page_text):
+        return int(match.group(1))
+    if page_of := _page_of(root):
+        return page_of[0]
+    # The pager shows the current page as an unlinked number among the linked ones.
+    numbered_urls = {url for _, url in numbered}
+    for element in root.iter():
+        text = collapse(element.text or "")
+        if PAGE_NUMBER.match(text) and not len(element) and element.xpath("not(ancestor-or-self::a[@href])"):
+            parent = element.getparent()
+            siblings = parent.getparent() if parent is not None and parent.getparent() is not None else parent
+            if siblings is not None and any(urljoin(page_url, a.get("href", "")) in numbered_urls for a in siblings.iter("a")):
+                return int(PAGE_NUMBER.match(text).group(1))
+    return 1 if template else None
+
+
+def _page_of(root: HtmlElement) -> tuple[int, int] | None:
+    """(current, total) from a "3/35页" text, or a "3/35" text node of its own."""
+    for text in root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]"):
+        for match in PAGE_OF.finditer(collapse(str(text))):
+            current, total = (int(g) for g in match.groups() if g is not None)
+            if 1 <= current <= total:
+                return current, total
+    return None
+
+
+def _total_pages(root, page_text: str, numbered, current: int | None, last_numbers: list[int | None]) -> int | None:
+    if match := TOTAL_PAGES.search(page_text):
+        return int(match.group(1))
+    if page_of := _page_of(root):
+        return page_of[1]
+    known = [n for n, _ in numbered] + [n for n in last_numbers if n] + ([current] if current and numbered else [])
+    return max(known) if known else None

@@ -1,0 +1,61 @@
+"""Downloader middleware: Scrapy's retries, with backoff.
+
+Scrapy's RetryMiddleware reschedules a failed request at once. A struggling server needs
+time, so each retry waits ``RETRY_BACKOFF_BASE * 2**(attempt-1)`` seconds (capped at
+``RETRY_BACKOFF_MAX``), or what the server asks for in ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+
+def retry_after_seconds(value: bytes | str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    def backoff(self, retry: Request, response: Response | None = None) -> float:
+        asked = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
+        if asked is not None:
+            return min(asked, self.backoff_max)
+        attempt = retry.meta.get("retry_times", 1)
+        return min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)
+
+    async def process_response(self, request: Request, response: Response, spider=None):
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await asyncio.sleep(self.backoff(result, response))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception, spider=None):
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await asyncio.sleep(self.backoff(result))
+        return result

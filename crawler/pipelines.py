@@ -1,0 +1,171 @@
+"""Item pipelines: normalise, dedupe, archive. Thin: the rules live in pure functions
+(``crawler.normalize``) and in the archive writer (``archive.store``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, timezone
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from archive.db import open_archive
+from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS
+from archive.store import ArchiveWriter, WriteCounts, utc_now
+from crawler.items import ArticleItem, CrawlError
+from crawler.normalize.dates import parse_date
+from crawler.normalize.regions import resolve_region
+from crawler.normalize.titles import clean_title, collapse_whitespace
+
+TRUNCATION_MARKS = ("…", "...", "。。。")
+
+
+def shown_title(listing_title: str, detail_title: str) -> str:
+    """The title as shown: the listing's, unless the listing cut it short and the page has it whole."""
+    listing_title = collapse_whitespace(listing_title)
+    detail_title = collapse_whitespace(detail_title)
+    if not listing_title:
+        return detail_title
+    if detail_title and listing_title.endswith(TRUNCATION_MARKS):
+        return detail_title
+    return listing_title
+
+
+def normalise(item: ArticleItem, *, now: datetime) -> ArticleItem:
+    """Fill the normalised fields of ``item`` from its raw ones. Pure apart from mutating ``item``."""
+    item.title_raw = shown_title(item.listing_title, item.detail_title)
+    cleaned = clean_title(item.title_raw)
+    if not cleaned.region_tag and item.detail_title:
+        # A listing may drop the 【X招商】 prefix that the article page shows.
+        cleaned = dataclasses.replace(cleaned, region_tag=clean_title(item.detail_title).region_tag)
+    item.title, item.region_tag = cleaned.title, cleaned.region_tag
+    item.summary = collapse_whitespace(item.summary)
+    item.body = "\n".join(filter(None, (collapse_whitespace(line) for line in item.body.split("\n"))))
+    item.region_raw = collapse_whitespace(item.region_raw)
+    item.source = collapse_whitespace(item.source)
+
+    listing = parse_date(item.listing_date_raw, reference=now.date(), now=now)
+    item.listing_date = listing.date
+    reference = date.fromisoformat(listing.date) if listing.date else now.date()
+    published = parse_date(item.published_raw, reference=reference, now=now)
+    item.published_date = published.date or listing.date
+    item.published_at = published.at
+
+    region = resolve_region(item.region_tag, item.region_raw)
+    item.province, item.city, item.district = region.province, region.city, region.district
+    item.zone, item.adcode = region.zone, region.adcode
+    item.region_unknown = bool(item.region_tag) and not region.known_tag
+    return item
+
+
+class NormalisePipeline:
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            return normalise(item, now=datetime.now(timezone.utc))
+        return item
+
+
+class DedupePipeline:
+    """One article per detail id within a run, whatever URL form, host or listing it came from."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            if item.detail_id in self.seen:
+                raise DropItem(f"detail id {item.detail_id} already archived in this run")
+            self.seen.add(item.detail_id)
+        return item
+
+
+class ArchivePipeline:
+    """Write articles and errors to the SQLite archive in batches, and record the run.
+
+    Nothing is written until the first article or error arrives, so a crawl that fails at its
+    start URL leaves an existing archive untouched.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.path = crawler.settings.get("ARCHIVE_PATH")
+        self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
+        self.mode = crawler.settings.get("PARKNEWS_MODE", "full")
+        self.started = utc_now()
+        self.writer: ArchiveWriter | None = None
+        self.run_id: int | None = None
+        self.articles: list[ArticleItem] = []
+        self.counts = WriteCounts()
+        self.errors = 0
+        self.unknown_regions = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        # The run is closed in spider_closed, the one place that knows why the crawl ended.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_writer(self) -> ArchiveWriter:
+        if self.writer is None:
+            self.writer = ArchiveWriter(open_archive(self.path))
+            self.run_id = self.writer.begin_run(
+                started=self.started, mode=self.mode, start_urls=list(self.crawler.spider.start_urls)
+            )
+        return self.writer
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, CrawlError):
+            self.errors += 1
+            self.crawler.stats.inc_value("parknews/errors")
+            self.open_writer().record_errors(self.run_id, [dataclasses.asdict(item)])
+        elif isinstance(item, ArticleItem):
+            self.articles.append(item)
+            self.unknown_regions += item.region_unknown
+            if len(self.articles) >= self.batch_size:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.articles:
+            return
+        writer = self.open_writer()
+        articles = [dataclasses.asdict(a) for a in self.articles]
+        entries = [
+            {k: a[k] for k in ("listing", "detail_id", "listing_url", "page", "position")} | {"title_shown": a["listing_title"]}
+            for a in articles
+        ]
+        self.counts.add(writer.write_articles(articles, entries, seen_at=utc_now()))
+        self.articles.clear()
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if spider.fatal_error and self.writer is None and not self.articles:
+            return  # bad start: leave the archive as it was
+        self.flush()
+        writer = self.open_writer()
+        stats = self.crawler.stats
+        status = "ok" if reason == "finished" and not self.errors else ("errors" if reason == "finished" else reason)
+        writer.finish_run(
+            self.run_id,
+            status=status,
+            pages=stats.get_value("parknews/pages", 0),
+            pages_total=stats.get_value("parknews/pages_total", 0),
+            requests=stats.get_value("downloader/request_count", 0),
+            articles_new=self.counts.new,
+            articles_changed=self.counts.changed,
+            articles_unchanged=self.counts.unchanged,
+            errors=self.errors,
+            unknown_regions=self.unknown_regions,
+            exit_code=exit_code_for(status),
+        )
+        stats.set_value("parknews/run_id", self.run_id)
+        stats.set_value("parknews/exit_code", exit_code_for(status))
+        stats.set_value("parknews/articles_new", self.counts.new)
+        stats.set_value("parknews/articles_changed", self.counts.changed)
+        stats.set_value("parknews/articles_unchanged", self.counts.unchanged)
+        writer.db.close()
+
+
+def exit_code_for(status: str) -> int:
+    return EXIT_OK if status == "ok" else EXIT_PAGE_ERRORS

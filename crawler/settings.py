@@ -1,0 +1,69 @@
+"""Scrapy settings for parknews: the single switchboard.
+
+Defaults are polite enough for the live site; every one can be overridden with ``-s NAME=VALUE``
+(``scrapy crawl``) or the ``parknews crawl`` options. Settings that are ours, not Scrapy's, are
+prefixed ``PARKNEWS_`` or ``ARCHIVE_`` (and ``RETRY_BACKOFF_*`` for the backoff middleware).
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "parknews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where the crawl starts when no start URL is given (产业园区网, 江汉区电子信息产业园区 news).
+PARKNEWS_START_URLS = ["https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"]
+# Stop walking a listing after this many pages (0 = no limit).
+PARKNEWS_MAX_PAGES = 0
+
+# The archive the ArchivePipeline writes to.
+ARCHIVE_PATH = "archive.db"
+# Articles written per transaction: small enough that a killed run loses little,
+# large enough that SQLite is not committing once per row.
+ARCHIVE_BATCH_SIZE = 50
+
+# -- politeness ---------------------------------------------------------------------------
+USER_AGENT = "parknews/0.1 (research archive of 招商引资 news; +https://github.com/parknews/parknews)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+# Article pages are a few hundred KiB at most; anything far larger is not an article.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+# -- retries: Scrapy's RetryMiddleware, with a wait before each retry ----------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 60.0  # cap, also for a server's Retry-After
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# -- pipelines ----------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalisePipeline": 100,
+    "crawler.pipelines.DedupePipeline": 200,
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+}
+# Live progress on stderr (the CLI turns it on when stderr is a terminal).
+PARKNEWS_PROGRESS = False
+
+# -- engine -------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+# The start URL is checked before anything is written; Scrapy's own telnet console is not needed.
+TELNETCONSOLE_ENABLED = False
