@@ -8,6 +8,7 @@ import click
 
 from archive.db import check_archive_path
 from archive.errors import ParknewsError
+from archive.research_cli import RESEARCH_COMMANDS
 
 DEFAULT_START_URL = "https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"
 db_option = click.option(
@@ -19,6 +20,10 @@ db_option = click.option(
 @click.version_option(package_name="parknews")
 def cli() -> None:
     """Crawl 产业园区网 (010b.com) investment-promotion news into an SQLite archive, and query it."""
+
+
+for command in RESEARCH_COMMANDS:
+    cli.add_command(command)
 
 
 def report(result, db: str) -> None:
@@ -41,7 +46,8 @@ def report(result, db: str) -> None:
 @click.option("--concurrency", type=click.IntRange(min=1, max=64), default=None, help="Concurrent requests per host (default 2).")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Walk at most this many pages of each listing.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="WARNING", show_default=True, help="Scrapy's log level (on stderr).")
-def crawl(start_urls, db, delay, concurrency, max_pages, log_level) -> None:
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy or parknews setting (repeatable), e.g. -s RETRY_TIMES=5.")
+def crawl(start_urls, db, delay, concurrency, max_pages, log_level, overrides) -> None:
     """Crawl listings and their articles into the archive.
 
     Exit codes: 0 ok; 1 finished, but some pages failed (listed by 'parknews runs --errors');
@@ -53,11 +59,23 @@ def crawl(start_urls, db, delay, concurrency, max_pages, log_level) -> None:
     urls = [check_start_url(u) for u in (start_urls or [DEFAULT_START_URL])]
     settings = crawl_settings(
         db=db, delay=delay, concurrency=concurrency, max_pages=max_pages,
-        progress=sys.stderr.isatty(), log_level=log_level,
+        progress=sys.stderr.isatty(), log_level=log_level, overrides=parse_overrides(overrides),
     )  # fmt: skip
     result = run_crawl(urls, settings)
     report(result, db)
     sys.exit(result.exit_code)
+
+
+def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    from archive.errors import UsageError
+
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s takes NAME=VALUE, got {pair!r}")
+        overrides[name.strip()] = value
+    return overrides
 
 
 @cli.command()

@@ -35,8 +35,15 @@ RANK = "bm25(5.0, 2.0, 1.0)"
 _BATCH = 500  # ids per IN (...) list; far below SQLite's variable limit
 _STORED_TEXT = ", ".join(f"coalesce(a.{column}, '')" for column in COLUMNS)
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)")
 _WORD_CHAR = re.compile(r"[^\W_]")
+# Full-width letters and digits ("５Ｇ") fold to ASCII as NFKC would; NFKC of a whole body
+# costs as much as the bigrams themselves, and Han text needs no folding.
+_FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+
+
+def _fold_width(text: str) -> str:
+    return _FULL_WIDTH.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
 
 
 def _run_tokens(run: str, *, closing: bool = True) -> str:
@@ -49,8 +56,8 @@ def _run_tokens(run: str, *, closing: bool = True) -> str:
 
 def bigram_text(text: str) -> str:
     """The text as indexed: every Han run replaced by its bigrams, the rest left to unicode61."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return _HAN_RUN.sub(lambda match: f" {_run_tokens(match.group())} ", text)
+    text = _fold_width(text or "")
+    return HAN_RUN.sub(lambda match: f" {_run_tokens(match.group())} ", text)
 
 
 def query_phrase(text: str) -> str | None:
@@ -60,8 +67,8 @@ def query_phrase(text: str) -> str | None:
     bigrams (the article may go on after it), and a lone final character becomes a prefix,
     so "融" -> ``"融" *`` and "融资环境" -> ``"融资 资环 环境"``.
     """
-    text = unicodedata.normalize("NFKC", text).replace('"', " ")
-    runs = list(_HAN_RUN.finditer(text))
+    text = _fold_width(text).replace('"', " ")
+    runs = list(HAN_RUN.finditer(text))
     prefix = False
     pieces, last_end = [], 0
     for index, match in enumerate(runs):

@@ -56,7 +56,8 @@ _SCHEMA = (
 
 
 def shingle_hashes(body: str) -> np.ndarray | None:
-    """32-bit hashes of the body's distinct 5-character shingles; None for a short body."""
+    """32-bit hashes of the body's 5-character shingles (repeats included: they cannot change
+    a minimum); None for a short body."""
     text = _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", body))
     if len(text) < MIN_CHARS:
         return None
@@ -65,7 +66,7 @@ def shingle_hashes(body: str) -> np.ndarray | None:
     hashes = chars[:count].copy()
     for offset in range(1, SHINGLE_CHARS):
         hashes = hashes * np.uint32(1_000_003) + chars[offset : offset + count]
-    return np.unique(hashes)
+    return hashes
 
 
 class MinHasher:
@@ -179,11 +180,13 @@ class RepostIndex:
 
     def _candidates(self, buckets: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """(root, signature) of every indexed article sharing a band bucket."""
-        pairs = ", ".join("(?, ?)" for _ in buckets)
+        # An OR of equalities, not "(band, bucket) IN (VALUES ...)": SQLite 3.40 scans the
+        # whole table for the latter, but searches the primary key once per band for this.
+        matches = " OR ".join("(band = ? AND bucket = ?)" for _ in buckets)
         params = [value for band, bucket in enumerate(buckets) for value in (band, int(bucket))]
         rows = self.db.execute(
             f"""SELECT s.root, s.signature FROM repost_signatures s WHERE s.detail_id IN (
-                SELECT detail_id FROM repost_bands WHERE (band, bucket) IN (VALUES {pairs}))""",
+                SELECT detail_id FROM repost_bands WHERE {matches})""",
             params,
         )
         return [(root, _decode(blob)) for root, blob in rows.fetchall()]

@@ -42,8 +42,8 @@ def normalise(item: ArticleItem, *, now: datetime) -> ArticleItem:
     item.title, item.region_tag = cleaned.title, cleaned.region_tag
     item.summary = collapse_whitespace(item.summary)
     item.body = "\n".join(filter(None, (collapse_whitespace(line) for line in item.body.split("\n"))))
-    item.region_raw = collapse_whitespace(item.region_raw)
-    item.source = collapse_whitespace(item.source)
+    item.region_raw = collapse_whitespace(item.region_raw) or None
+    item.source = collapse_whitespace(item.source) or None
 
     listing = parse_date(item.listing_date_raw, reference=now.date(), now=now)
     item.listing_date = listing.date
@@ -105,6 +105,7 @@ class ArchivePipeline:
         pipeline = cls(crawler)
         # The run is closed in spider_closed, the one place that knows why the crawl ended.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
 
     def open_writer(self) -> ArchiveWriter:
@@ -126,6 +127,12 @@ class ArchivePipeline:
             if len(self.articles) >= self.batch_size:
                 self.flush()
         return item
+
+    def item_error(self, item: Any, response, spider, failure) -> None:
+        """A bug in a pipeline must not lose an article silently: record it as a page error."""
+        if isinstance(item, ArticleItem):
+            reason = f"processing failed: {failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+            self.process_item(CrawlError(url=item.url, reason=reason))
 
     def flush(self) -> None:
         if not self.articles:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -61,12 +63,49 @@ def crawl_settings(
     return settings
 
 
+class HoldUntilStarted(logging.Handler):
+    """Hold log records until the first listing page is confirmed, then pass them on.
+
+    A bad start URL then gives the one line the CLI prints, not a page of retry logs; once the
+    crawl is under way, records go straight through (to the journal, under systemd).
+    """
+
+    def __init__(self, target: logging.Handler, started: Callable[[], bool]):
+        super().__init__(level=target.level)
+        self.target = target
+        self.started = started
+        self.held: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.started():
+            self.pass_on_held()
+            self.target.handle(record)
+        else:
+            self.held.append(record)
+
+    def pass_on_held(self) -> None:
+        for held in self.held:
+            self.target.handle(held)
+        self.held.clear()
+
+
 def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
     """Crawl ``start_urls`` into ``settings['ARCHIVE_PATH']``; blocks until the crawl ends."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # ours is below
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(ParknewsSpider)
-    process.crawl(crawler, start_url=",".join(start_urls))
-    process.start()
+    stderr = logging.StreamHandler()
+    stderr.setLevel(settings.get("LOG_LEVEL"))
+    stderr.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    handler = HoldUntilStarted(stderr, lambda: getattr(crawler.spider, "listing_confirmed", False))
+    logging.root.addHandler(handler)
+    try:
+        process.crawl(crawler, start_url=",".join(start_urls))
+        process.start()
+    finally:
+        logging.root.removeHandler(handler)
+        if not crawler.spider.fatal_error:
+            handler.pass_on_held()
     stats = crawler.stats.get_value
     return CrawlResult(
         fatal_error=crawler.spider.fatal_error,

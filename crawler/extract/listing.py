@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import lxml.etree
 from lxml.html import HtmlElement
 
 from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_lines
@@ -33,9 +34,16 @@ ELLIPSIS = re.compile(r"(?:…|\.{3}|。。。)\s*$")
 
 PAGE_NUMBER = re.compile(r"^[\[【(（]?\s*(\d{1,4})\s*[\]】)）]?$")
 NEXT_TEXTS = re.compile(r"^(?:下一页|下页|后页|下一頁|next|next page|›|>|»|>>)$", re.IGNORECASE)
+FIRST_TEXTS = re.compile(r"^(?:首页|第一页|首頁|first)$", re.IGNORECASE)
 LAST_TEXTS = re.compile(r"^(?:尾页|末页|最后一页|尾頁|last)$", re.IGNORECASE)
 TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
 PAGE_OF = re.compile(r"^(?:第\s*)?(\d{1,4})\s*/\s*(\d{1,4})\s*页?$|(?<![\d/.-])(\d{1,4})\s*/\s*(\d{1,4})\s*页")
+# A page number the URL names as such: /page/3, ?page=3, &p=3, list_3.html, index_3.html.
+URL_PAGE_NUMBER = re.compile(
+    r"(?:/page/|[?&](?:page|p|pn|pageno|pageindex|curpage)=)(\d+)(?=[/?&#]|$)|(?:list|index)(?:[_-]\d+)*[_-](\d+)(?=\.s?html?)",
+    re.IGNORECASE,
+)
+LISTING_ROOT = re.compile(r"/info/\d+/?")  # the site's listings page as /info/<id>/page/<n>
 CURRENT_PAGE = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
 
 
@@ -67,12 +75,12 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     groups = [g for g in _entry_groups(links) if g.entries and not _under_sidebar_heading(g.first_block)]
     if not groups:
         return []
-    pager = _pager_elements(root, page_url)
+    pager = _pager_links(_anchors(root, page_url))
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
     best = max(groups, key=lambda g: g.score * (1.5 if pager and affinity[id(g)] == closest else 1))
     result: list[ListingEntry] = []
-    for entry in (e for g in groups if _same_kind(g.parent, best.parent) for e in g.entries):
+    for entry in (e for g in groups if _same_kind(g, best) for e in g.entries):
         if entry.detail_id not in {e.detail_id for e in result}:
             entry.position = len(result) + 1
             result.append(entry)
@@ -88,7 +96,7 @@ class _Group:
     @property
     def score(self) -> float:
         # Listing entries carry summaries and dates; sidebar entries are mostly link text.
-        return sum(len(e.summary) + 0.3 * len(e.title) + (25 if e.date_raw else 0) for e in self.entries)
+        return sum(len(e.summary) + 0.3 * len(e.title) + (10 if e.date_raw else 0) for e in self.entries)
 
 
 def _entry_groups(links: list[tuple[HtmlElement, int, str]]) -> list[_Group]:
@@ -200,9 +208,13 @@ def _pager_affinity(parent: HtmlElement, pager: list[HtmlElement]) -> int:
     return max((len(list(a.iterancestors())) for a in shared if a is not None), default=0)
 
 
-def _same_kind(parent: HtmlElement, best: HtmlElement) -> bool:
-    # A listing split into several lists (e.g. 5 + 5 under one column) is still one listing.
-    return parent is best or (parent.tag == best.tag and parent.getparent() is best.getparent())
+def _same_kind(group: _Group, best: _Group) -> bool:
+    # A listing split into several lists (e.g. 5 + 5 under one column) is still one listing;
+    # a link list beside it in the same column reads much thinner per entry.
+    if group is best:
+        return True
+    alike = group.parent.tag == best.parent.tag and group.parent.getparent() is best.parent.getparent()
+    return alike and group.score / len(group.entries) >= 0.5 * best.score / len(best.entries)
 
 
 # -- pagination ---------------------------------------------------------------------------------
@@ -236,19 +248,28 @@ def pagination(html: str, page_url: str) -> Pagination:
         # Page 1 often has its own URL (the listing root), so it is kept whatever its form.
         numbered = [(n, url) for n, url in numbered if template.number(url) == n or n == 1]
     page_text = collapse(" ".join(root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]")))
-    current = _current_page(root, page_url, page_text, numbered, template)
+    current = _current_page(root, page_url, page_text, numbered, template, set(_pager_links(anchors)))
     last_links = [url for text, url, _ in anchors if LAST_TEXTS.match(text)]
+    here = _without_fragment(page_url)
+    next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
     total = _total_pages(root, page_text, numbered, current, [template.number(u) for u in last_links] if template else [])
+    if template is None and (total or next_link) and (url_template := _template_from_url(page_url)):
+        # A pager without usable numbered links (script-driven, or only 下一页): the page URL's
+        # own form gives the page number and, with a known total, every page's URL.
+        current = current or url_template.number(page_url) or 1
+        template = url_template if total else None
     page_urls: dict[int, str] = {}
     if template and total:
         page_urls = {n: template.url(n) for n in range(1, total + 1)}
     page_urls.update(dict(numbered))
+    # "首页" means page 1 only inside the pager; in the nav bar it is the site's home page.
+    pager = set(_pager_links(anchors))
+    first_links = [url for text, url, a in anchors if FIRST_TEXTS.match(text) and _beside(a, pager)]
+    if first_links and 1 not in dict(numbered):
+        page_urls[1] = first_links[0]
     if current:
         page_urls[current] = page_url
-    next_url = next(
-        (url for text, url, _ in anchors if NEXT_TEXTS.match(text) and _without_fragment(url) != _without_fragment(page_url)),
-        None,
-    )
+    next_url = next_link
     if next_url is None and current and (total is None or current < total):
         next_url = page_urls.get(current + 1)
     return Pagination(current, total, dict(sorted(page_urls.items())), next_url)
@@ -274,8 +295,16 @@ def _anchors(root: HtmlElement, page_url: str) -> list[tuple[str, str, HtmlEleme
     return found
 
 
-def _pager_elements(root: HtmlElement, page_url: str) -> list[HtmlElement]:
-    return [a for text, _, a in _anchors(root, page_url) if PAGE_NUMBER.match(text) or NEXT_TEXTS.match(text)]
+def _pager_links(anchors: list[tuple[str, str, HtmlElement]]) -> list[HtmlElement]:
+    return [a for text, _, a in anchors if PAGE_NUMBER.match(text) or NEXT_TEXTS.match(text)]
+
+
+def _beside(element: HtmlElement, others: set[HtmlElement]) -> bool:
+    """True when one of ``others`` sits in the element's parent (or its wrapper's parent)."""
+    scope = element.getparent()
+    if scope is not None and len([a for a in scope.iter("a") if a is not element]) == 0 and scope.getparent() is not None:
+        scope = scope.getparent()  # <li><a>首页</a></li>: the pager is the list
+    return scope is not None and any(a in others for a in scope.iter("a") if a is not element)
 
 
 def _without_fragment(url: str) -> str:
@@ -321,7 +350,26 @@ def _infer_template(numbered: list[tuple[int, str]], page_url: str) -> _Template
     return None
 
 
-def _current_page(root, page_url, page_text, numbered, template) -> int | None:
+def _template_from_url(page_url: str) -> _Template | None:
+    """The template read off the page URL's own page parameter, or the site's /page/N form."""
+    url = _without_fragment(page_url)
+    if match := URL_PAGE_NUMBER.search(url):
+        group = 1 if match.group(1) else 2
+        return _Template(url[: match.start(group)], url[match.end(group) :])
+    parts = urlsplit(url)
+    if LISTING_ROOT.fullmatch(parts.path) and not parts.query:
+        return _Template(url.rstrip("/") + "/page/", "")
+    return None
+
+
+def _current_page(
+    root: HtmlElement,
+    page_url: str,
+    page_text: str,
+    numbered: list[tuple[int, str]],
+    template: _Template | None,
+    pager: set[HtmlElement],
+) -> int | None:
     if template and (number := template.number(page_url)):
         return number
     here = _without_fragment(page_url)
@@ -333,14 +381,10 @@ def _current_page(root, page_url, page_text, numbered, template) -> int | None:
     if page_of := _page_of(root):
         return page_of[0]
     # The pager shows the current page as an unlinked number among the linked ones.
-    numbered_urls = {url for _, url in numbered}
-    for element in root.iter():
-        text = collapse(element.text or "")
-        if PAGE_NUMBER.match(text) and not len(element) and element.xpath("not(ancestor-or-self::a[@href])"):
-            parent = element.getparent()
-            siblings = parent.getparent() if parent is not None and parent.getparent() is not None else parent
-            if siblings is not None and any(urljoin(page_url, a.get("href", "")) in numbered_urls for a in siblings.iter("a")):
-                return int(PAGE_NUMBER.match(text).group(1))
+    for element in root.iter(lxml.etree.Element):  # elements only, not comments
+        match = PAGE_NUMBER.match(collapse(element.text or ""))
+        if match and not len(element) and element not in pager and _beside(element, pager):
+            return int(match.group(1))
     return 1 if template else None
 
 
@@ -354,7 +398,13 @@ def _page_of(root: HtmlElement) -> tuple[int, int] | None:
     return None
 
 
-def _total_pages(root, page_text: str, numbered, current: int | None, last_numbers: list[int | None]) -> int | None:
+def _total_pages(
+    root: HtmlElement,
+    page_text: str,
+    numbered: list[tuple[int, str]],
+    current: int | None,
+    last_numbers: list[int | None],
+) -> int | None:
     if match := TOTAL_PAGES.search(page_text):
         return int(match.group(1))
     if page_of := _page_of(root):

@@ -41,6 +41,7 @@ class Region:
     district: str | None = None
     zone: str | None = None
     adcode: str | None = None
+    known_tag: bool = False  # a tag was given and names a place or zone we know (maybe ambiguously)
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,12 @@ class _Gazetteer:
             shared = level[0]
         return shared
 
-    def region(self, adcode: str | None, zone: str | None) -> Region:
+    def region(self, adcode: str | None, zone: str | None, known_tag: bool) -> Region:
         if adcode is None:
-            return Region(zone=zone)
+            return Region(zone=zone, known_tag=known_tag)
         adcode = self.municipal_city.get(adcode, adcode)
         names = {self.places[code].level: self.places[code].name for code in self.places[adcode].lineage}
-        return Region(names.get("province"), names.get("city"), names.get("district"), zone, adcode)
+        return Region(names.get("province"), names.get("city"), names.get("district"), zone, adcode, known_tag)
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
@@ -124,16 +125,11 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(DATA_DIR)
 
 
-def is_known_place(tag: str | None) -> bool:
-    """Whether the tag names any place or zone we know (even an ambiguous one)."""
-    return bool(tag and tag.strip() and _gazetteer().match(tag.strip()).adcodes)
-
-
 def resolve_region(region_tag: str | None, region_raw: str | None) -> Region:
     """Resolve the title tag and 所属地区 to a Region (see the module docstring for the rules).
 
-    A tag that names no known place is ignored: the Region then comes from 所属地区 alone
-    (use ``is_known_place`` to count such tags).
+    A tag that names no known place is ignored: the Region then comes from 所属地区 alone,
+    with ``known_tag`` False so that the pipeline can count such tags.
     """
     return _resolve((region_tag or "").strip(), (region_raw or "").strip())
 
@@ -149,7 +145,7 @@ def _resolve(tag: str, raw: str) -> Region:
         zone_code = gaz.zones[raw_zone].adcodes[0]
         if gaz.within(adcode, zone_code) or gaz.within(zone_code, adcode):
             zone = gaz.zones[raw_zone].zone
-    return gaz.region(adcode, zone)
+    return gaz.region(adcode, zone, known_tag=bool(tag_match.adcodes))
 
 
 def _resolve_raw(gaz: _Gazetteer, raw: str) -> tuple[str | None, str | None]:

@@ -39,8 +39,8 @@ def href(target: str, *, form: str, page_path: str, base_url: str, query: str = 
 
 
 def _relative(target: str, page_path: str) -> str:
-    start = page_path if page_path.endswith("/") else posixpath.dirname(page_path)
-    relative = posixpath.relpath(target, start or "/")
+    # Relative to the page's directory: "/info/1/page/3" resolves against "/info/1/page/".
+    relative = posixpath.relpath(target, posixpath.dirname(page_path) or "/")
     if target.endswith("/"):
         relative = "./" if relative == "." else relative + "/"
     return relative

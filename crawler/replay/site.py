@@ -25,6 +25,7 @@ BEIJING = timezone(timedelta(hours=8))
 NEWEST_LISTING_DATE = date(2025, 7, 23)
 FOREIGN_ARTICLES = 12  # articles of other listings, linked from sidebars only
 REPOST_SHARE = 0.03
+LISTING_NAME = "江汉区电子信息产业园区招商资讯"
 ROBOTS_TXT = "User-agent: *\nAllow: /info/\nDisallow: /admin/\nDisallow: /search\n"
 _ENTRY_DECORATIONS = ("", "from=list", "#top", "from=list#top")
 
@@ -94,7 +95,8 @@ class Article:
         return {
             "detail_id": self.detail_id,
             "title": " ".join(self.headline.split()),
-            "title_raw": self.title_raw,
+            # As a browser shows it: whitespace runs render as one space.
+            "title_raw": " ".join(self.title_raw.split()),
             "region_tag": self.tag,
             "region_raw": self.region_raw,
             "listing_date": self.listing_date.isoformat(),
@@ -193,7 +195,8 @@ class ReplaySite:
         wanted = round(REPOST_SHARE * len(order))
         reposts: set[int] = set()
         originals: set[int] = set()
-        for position in rng.sample(range(len(order) - self.per_page), min(wanted, max(0, len(order) - self.per_page))):
+        eligible = range(max(0, len(order) - self.per_page))  # an older original must exist
+        for position in rng.sample(eligible, min(wanted, len(eligible))):
             newer = articles[order[position]]
             candidates = [
                 detail_id for detail_id in order[position + 1:]
@@ -219,7 +222,8 @@ class ReplaySite:
 
     @property
     def page_count(self) -> int:
-        return max(1, math.ceil(len(self._state.order) / self.per_page))
+        with self._lock:
+            return max(1, math.ceil(len(self._state.order) / self.per_page))
 
     def listed_ids(self) -> list[int]:
         with self._lock:
@@ -227,10 +231,17 @@ class ReplaySite:
 
     def foreign_ids(self) -> list[int]:
         """Detail pages that exist but belong to other listings (linked from sidebars)."""
-        return list(self._state.foreign)
+        with self._lock:
+            return list(self._state.foreign)
 
     def expected(self) -> list[dict]:
-        """One dict per listed article, in listing order (see the README of the replay)."""
+        """What a perfect crawl archives: one dict per listed article, in listing order.
+
+        Keys: detail_id, title (no prefix, whitespace collapsed), title_raw (as listed),
+        region_tag, region_raw, listing_date, published_date, published_at (ISO with +08:00
+        when the page shows a time, else None), source, summary, body (paragraphs joined by
+        "\n"), page, position, repost_of (the detail_id copied, or None).
+        """
         with self._lock:
             rows = []
             for index, detail_id in enumerate(self._state.order):
@@ -378,7 +389,7 @@ class ReplaySite:
             target, query = self.theme.page_target(self.listing_id, number)
             form = self._rng_for("pager", number).choice(LINK_FORMS)
             page_links[number] = href(target, form=form, page_path=page_path, base_url=base_url, query=query)
-        return ListingView(self._frame(page, page_path, base_url), "江汉区电子信息产业园区招商资讯",
+        return ListingView(self._frame(page, page_path, base_url), LISTING_NAME,
                            page, self.page_count, entries, page_links)
 
     def _detail_view(self, article: Article, base_url: str) -> DetailView:

@@ -44,6 +44,7 @@ class ParknewsSpider(scrapy.Spider):
         # Set when the crawl cannot go on (the start URL is unreachable or not a listing);
         # the CLI reports it and nothing is archived.
         self.fatal_error: str | None = None
+        self.listing_confirmed = False  # the first listing page answered and is a listing
         self.requested_ids: set[int] = set()
         self.requested_pages: dict[str, set[int]] = {}
 
@@ -82,6 +83,7 @@ class ParknewsSpider(scrapy.Spider):
         if page == 1 and not looks_like_listing(entries, pages):
             self.fatal_error = f"{response.url} is not a listing page (no entries linking to /info/detail/<id>.html found); pass the URL of a listing's page 1"
             raise CloseSpider("not_a_listing")
+        self.listing_confirmed = True
         stats = self.crawler.stats
         stats.inc_value("parknews/pages")
         stats.max_value("parknews/pages_total", self.page_limit(pages.total_pages or page))

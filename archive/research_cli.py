@@ -1,0 +1,230 @@
+"""The researchers' commands: search, query, export, stats, runs, serve, reindex.
+
+Each opens the archive read-only (reindex excepted) and raises ``archive.errors.UsageError``
+for bad input, which ``archive.cli.main`` turns into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import sys
+
+import click
+
+from archive.db import check_archive_path, open_archive, open_archive_readonly
+from archive.errors import UsageError
+
+TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
+
+db_option = click.option(
+    "--db", "db_path", default="archive.db", show_default=True, type=click.Path(dir_okay=True),
+    help="The SQLite archive.",
+)
+duplicates_option = click.option(
+    "--include-duplicates", is_flag=True, help="Also include reposts (articles with duplicate_of set)."
+)
+
+
+def _console(*, stderr: bool = False):
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # In a pipe nothing is to be wrapped: rows stay whole for grep and friends.
+    return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
+
+
+def _print_table(columns: list[str], rows: list, *, title: str | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    _console().print(table)
+
+
+def _print_json_lines(rows) -> None:
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@click.command()
+@click.argument("query")
+@db_option
+@click.option("--region", help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines (snippet matches in […]) instead of a table.")
+@duplicates_option
+def search(query, db_path, region, since, until, limit, as_json, include_duplicates) -> None:
+    """Full-text search, best matches first.
+
+    QUERY: words (all must match; 2-character words work), "a phrase", A OR B, -excluded.
+    Example: parknews search '融资 OR 贷款 -房地产' --region 武汉
+    """
+    from archive.search import plain_snippet, search as run_search
+
+    db = open_archive_readonly(db_path)
+    hits = run_search(
+        db, query, region=region, limit=limit, include_duplicates=include_duplicates,
+        since=since.date().isoformat() if since else None, until=until.date().isoformat() if until else None,
+    )  # fmt: skip
+    if as_json:
+        _print_json_lines({**hit, "snippet": plain_snippet(hit["snippet"])} for hit in hits)
+        return
+    console = _console()
+    if not console.is_terminal:  # no highlighting in a pipe: mark matches as [..]
+        for hit in hits:
+            click.echo("\t".join([hit["date"] or "", hit["region"] or "", hit["title"] or "", plain_snippet(hit["snippet"])]))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("title", "date", "region", "snippet", title=f"{len(hits)} articles for {query}")
+    for hit in hits:
+        snippet = Text()
+        for part, is_match in hit["snippet"]:
+            snippet.append(part, style="bold reverse" if is_match else None)
+        table.add_row(hit["title"] or "", hit["date"] or "", hit["region"] or "", snippet)
+    console.print(table)
+
+
+@click.command()
+@click.argument("sql")
+@db_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def query(sql, db_path, as_csv, as_json) -> None:
+    """Run one read-only SQL statement on the archive (writes are refused).
+
+    Example: parknews query "SELECT city, count(*) FROM articles GROUP BY city"
+    """
+    if as_csv and as_json:
+        raise UsageError("choose one of --csv and --json")
+    db = open_archive_readonly(db_path)
+    try:
+        cursor = db.execute(sql)
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise UsageError("the archive is opened read-only: parknews query runs SELECT statements only") from None
+        raise UsageError(f"query failed: {exc}") from None
+    except (sqlite3.Error, sqlite3.Warning) as exc:  # Warning: more than one statement
+        raise UsageError(f"query failed: {exc}") from None
+    columns = [column[0] for column in cursor.description or []]
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(cursor)
+    elif as_json:
+        _print_json_lines(dict(zip(columns, row)) for row in cursor)
+    else:
+        rows = cursor.fetchmany(TABLE_ROWS_SHOWN + 1)
+        _print_table(columns, rows[:TABLE_ROWS_SHOWN])
+        if len(rows) > TABLE_ROWS_SHOWN:
+            click.echo(f"(only the first {TABLE_ROWS_SHOWN} rows shown: use --csv or --json for all)", err=True)
+
+
+@click.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True, help="Output format.")
+@click.option("--excel", is_flag=True, help="CSV for Excel: BOM, CRLF, and cells starting with = + - @ prefixed with '.")
+@click.option("--where", help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
+@duplicates_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (replaced whole, only on success).")
+def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
+    """Export articles (reposts left out unless asked) to CSV or JSON lines."""
+    from archive.export import article_rows, write_export
+
+    db = open_archive_readonly(db_path)
+    columns, rows, total = article_rows(db, where=where, include_duplicates=include_duplicates)
+    if not sys.stderr.isatty():
+        count = write_export(output, columns, rows, fmt=fmt, excel=excel)
+    else:
+        from rich.progress import Progress
+
+        with Progress(console=_console(stderr=True), transient=True) as progress:
+            task = progress.add_task("exporting", total=total)
+            count = write_export(output, columns, rows, fmt=fmt, excel=excel, on_row=lambda: progress.advance(task))
+    click.echo(f"{count} articles written to {output}", err=True)
+
+
+@click.command()
+@db_option
+@click.option("--by", type=click.Choice(["month", "region", "city"]), default="month", show_default=True, help="What to count articles by.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw articles per month, stacked by region, to this PNG file.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+@duplicates_option
+def stats(db_path, by, plot, as_json, include_duplicates) -> None:
+    """Count articles by month, region (title tag, else city or province) or city."""
+    from archive.stats import count_by, plot_monthly
+
+    db = open_archive_readonly(db_path)
+    counts = count_by(db, by, include_duplicates=include_duplicates)
+    if as_json:
+        _print_json_lines({by: value, "articles": articles} for value, articles in counts)
+    else:
+        _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles")
+    if plot:
+        for note in plot_monthly(db, plot, include_duplicates=include_duplicates):
+            click.echo(f"parknews: warning: {note}", err=True)
+        click.echo(f"chart written to {plot}", err=True)
+
+
+@click.command()
+@db_option
+@click.option("--errors", "run_id", type=int, help="List the errors of this crawl run instead.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show this many runs, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def runs(db_path, run_id, limit, as_json) -> None:
+    """Crawl history: when, how long, mode, status, pages, new/changed/unchanged articles, errors."""
+    from archive.stats import crawl_errors, crawl_history
+
+    db = open_archive_readonly(db_path)
+    rows = crawl_errors(db, run_id) if run_id is not None else crawl_history(db, limit=limit)
+    if as_json:
+        _print_json_lines(rows)
+        return
+    if run_id is not None:
+        _print_table(["id", "at", "url", "http_status", "reason"], [list(r.values()) for r in rows],
+                     title=f"{len(rows)} errors in run {run_id}")
+        return
+    columns = ["id", "started", "duration", "mode", "status", "pages", "new", "changed", "unchanged", "errors"]
+    table_rows = [
+        [r["id"], r["started"], _duration(r["seconds"]), *(r[c] for c in columns[3:])] for r in rows
+    ]
+    _print_table(columns, table_rows, title="crawl runs, newest first")
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port to listen on.")
+def serve(db_path, host, port) -> None:
+    """Browse the archive in Datasette (needs: pip install -e '.[web]'), with stored queries."""
+    from archive.serve import serve as run_server
+
+    run_server(db_path, host=host, port=port)
+
+
+@click.command()
+@db_option
+def reindex(db_path) -> None:
+    """Rebuild the full-text index from the stored articles."""
+    from archive import fts
+
+    db = open_archive(check_archive_path(db_path, must_exist=True))
+    with db.conn:
+        count = fts.rebuild(db)
+    click.echo(f"{count} articles indexed", err=True)
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+RESEARCH_COMMANDS = [search, query, export, stats, runs, serve, reindex]

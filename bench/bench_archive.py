@@ -1,0 +1,124 @@
+"""Benchmark the archive at scale: insert (with the full-text index), search, CSV export, size.
+
+    python bench/bench_archive.py --n 1000000 --db /tmp/bench.db
+
+Articles are generated from a made-up vocabulary of Chinese words with Zipf-like frequencies,
+bodies of about 800 characters. Search latencies are for ``archive.search.search`` with
+limit 20 (snippets included), for 2- and 4-character words of high, middle and low frequency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import fts  # noqa: E402
+from archive.db import open_archive, open_archive_readonly  # noqa: E402
+from archive.export import article_rows, write_export  # noqa: E402
+from archive.search import search  # noqa: E402
+
+HAN = [chr(code) for code in range(0x4E00, 0x4E00 + 3500)]
+REGIONS = [("武汉", "武汉市"), ("汉阳区", "武汉市"), ("宜昌", "宜昌市"), ("襄阳", "襄阳市"), ("光谷", "武汉市")]
+BATCH = 2000
+
+
+def vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list[float]]:
+    words = list(dict.fromkeys("".join(rng.choices(HAN, k=rng.choice((2, 2, 2, 3, 4)))) for _ in range(size)))
+    return words, [1 / (rank + 10) for rank in range(len(words))]
+
+
+def article(rng, words, weights, detail_id: int) -> dict:
+    sentences = ["".join(rng.choices(words, weights, k=12)) + "。" for _ in range(30)]
+    body = "".join(sentences)[:800]
+    region, city = REGIONS[detail_id % len(REGIONS)]
+    return {
+        "detail_id": detail_id, "title": "".join(rng.choices(words, weights, k=6)), "summary": body[:120],
+        "body": body, "region_tag": region, "province": "湖北省", "city": city,
+        "published_date": f"{2015 + detail_id % 10}-{1 + detail_id % 12:02d}-{1 + detail_id % 28:02d}",
+        "url": f"https://hubei.010b.com/info/detail/{detail_id}.html",
+    }  # fmt: skip
+
+
+def build(path: Path, n: int, rng, words, weights) -> dict:
+    if path.exists():
+        path.unlink()
+    db = open_archive(path)
+    generating = indexing = storing = 0.0
+    for start in range(0, n, BATCH):
+        t0 = time.perf_counter()
+        rows = [article(rng, words, weights, i) for i in range(start + 1, min(n, start + BATCH) + 1)]
+        t1 = time.perf_counter()
+        with db.conn:  # as the archive writer does: index, then store, in one transaction
+            fts.index_articles(db, rows)
+            t2 = time.perf_counter()
+            db["articles"].insert_all(rows)
+        t3 = time.perf_counter()
+        generating, indexing, storing = generating + t1 - t0, indexing + t2 - t1, storing + t3 - t2
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return {"insert_per_s": n / (indexing + storing), "index_per_s": n / indexing, "store_per_s": n / storing,
+            "generate_s": generating}  # fmt: skip
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def bench_search(path: Path, words: list[str], repeats: int) -> dict:
+    db = open_archive_readonly(path)
+    results = {}
+    for length in (2, 4):
+        sized = [w for w in words if len(w) == length]
+        for band, picks in (("frequent", sized[:10]), ("middle", sized[1000:1010]), ("rare", sized[-10:])):
+            timings, found = [], []
+            for _ in range(repeats):
+                for word in picks:
+                    t0 = time.perf_counter()
+                    found.append(len(search(db, word, limit=20)))
+                    timings.append((time.perf_counter() - t0) * 1000)
+            results[f"{length}-char {band}"] = (statistics.median(timings), percentile(timings, 0.95), statistics.mean(found))
+    return results
+
+
+def bench_export(path: Path, repeats: int) -> float:
+    db = open_archive_readonly(path)
+    rates = []
+    for _ in range(repeats):
+        out = path.with_suffix(".csv")
+        t0 = time.perf_counter()
+        columns, rows, _ = article_rows(db)
+        count = write_export(out, columns, rows)
+        rates.append(count / (time.perf_counter() - t0))
+        out.unlink()
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="articles to generate")
+    parser.add_argument("--db", type=Path, default=Path("/tmp/parknews-bench.db"), help="archive to (re)create")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each search and export (median reported)")
+    args = parser.parse_args()
+    rng = random.Random(7)
+    words, weights = vocabulary(rng)
+    print(f"building {args.n:,} articles in {args.db}", flush=True)
+    built = build(args.db, args.n, rng, words, weights)
+    print(f"insert incl. FTS: {built['insert_per_s']:,.0f} articles/s "
+          f"(index alone {built['index_per_s']:,.0f}/s, articles table alone {built['store_per_s']:,.0f}/s)")  # fmt: skip
+    size = os.path.getsize(args.db)
+    print(f"on disk: {size / 1e6:,.0f} MB, {size / args.n:,.0f} bytes per article")
+    for name, (p50, p95, hits) in bench_search(args.db, words, args.repeats).items():
+        print(f"search {name:14}: p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({hits:.0f} hits of 20)")
+    print(f"CSV export: {bench_export(args.db, args.repeats):,.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""An article page's fields: title, region, date, source and the article body.
+
+The page is read as lines of text in document order. The title line is found (by the
+listing's title, the <title>, the line above the meta labels, or <h1>); the meta lines after
+it are skipped; the body is the lines that follow, up to the first stop marker (责任编辑,
+上一篇, 相关阅读, 投稿 notice, copyright footer...) or run of link lists. Boilerplate on this
+site is longer than most articles, so no "largest text block" rule is used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, text_lines
+
+LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
+META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")
+# A value runs to the next whitespace, separator or label (labels may follow without a gap).
+VALUE = rf"([^\s|｜]*?)(?=\s|[|｜]|(?:{LABELS})\s*[:：]|$)"
+REGION = re.compile(rf"所属地区\s*[:：]\s*{VALUE}")
+SOURCE = re.compile(rf"来源\s*[:：]\s*{VALUE}")
+PUBLISHED = re.compile(rf"{DATE_LABEL}({DATE})")
+BARE_DATE = re.compile(DATE)
+LABEL_ONLY = re.compile(rf"(?:{LABELS})\s*[:：]$")
+WIDGET = re.compile(r"^(?:字号|分享|打印|收藏|关闭|大\s*中\s*小|【?\s*字体)")
+# Lines that end the article, matched at a line's start: article sentences may contain these
+# words mid-text, but never open with them. Section headings only count as short lines.
+STOP_LINE = re.compile(
+    r"^[【\[(（]?\s*(?:责任编辑|编辑\s*[:：]|上一篇|下一篇|上一条|下一条|有想补充的信息|点我投稿|投稿提示|投稿须知|"
+    r"免责声明|版权所有|版权声明|copyright|©|分享到|返回顶部|打印本页|关闭窗口)",
+    re.IGNORECASE,
+)
+STOP_HEADING = re.compile(r"^[【\[(（]?\s*(?:相关|推荐|延伸阅读|热门|热点|猜你喜欢|投稿|返回列表|声明)")
+# Footer lines that may come without a heading: phone numbers, ICP licence, copyright.
+# A phone number counts only as a line of its own: an article may quote a hotline mid-sentence.
+FOOTER = re.compile(r"^[^，。,]{0,12}400-\d{3}-\d{4}$|ICP备|版权所有|all rights reserved|copyright|©", re.IGNORECASE)
+LINK_LIST_RUN = 2  # consecutive link-dense lines that mean a link list (sidebar, related) began
+SITE_SUFFIX = re.compile(r"\s*[-_|｜–—]\s*[^-_|｜–—【】]{1,15}$")
+INLINE_POINT = re.compile(r"\s+(?=[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+
+
+@dataclass
+class DetailFields:
+    title: str
+    region_raw: str
+    published_raw: str
+    source: str
+    body: str
+
+
+def detail_fields(html: str, url: str, listing_title: str | None = None) -> DetailFields:
+    """The article's fields from its page; ``listing_title`` helps find the title when given.
+
+    ``url`` completes the spider's uniform call (page text + address); the fields need only
+    the text.
+    """
+    root = parse_html(html)
+    lines = text_lines([root.body] if root.body is not None else [root], skip_chrome=True)
+    title_at = _title_line(root, lines, listing_title)
+    title = _title_text(lines[title_at]) if title_at is not None else _page_title(root)
+    body_from = _body_start(lines, title_at)
+    meta_zone = [line.text for line in lines[title_at or 0 : body_from]]
+    everywhere = [line.text for line in lines]
+    return DetailFields(
+        title=title,
+        region_raw=_labelled(REGION, meta_zone, everywhere),
+        published_raw=_labelled(PUBLISHED, meta_zone, everywhere) or _first_date(meta_zone),
+        source=_labelled(SOURCE, meta_zone, everywhere),
+        body="\n".join(_body_lines(lines, title_at, body_from)),
+    )
+
+
+def _title_line(root: HtmlElement, lines: list[Line], listing_title: str | None) -> int | None:
+    if listing_title and (found := _find(lines, lambda t: _same_title(t, listing_title))) is not None:
+        return found
+    page_title = collapse(root.findtext(".//title") or "")
+    if page_title:
+        # The <title> starts with the article title; a site name may follow it.
+        found = _find(lines, lambda t: len(t) >= max(6, len(page_title) // 2) and page_title.startswith(t))
+        if found is not None:
+            return found
+    meta_at = next((k for k, line in enumerate(lines) if _is_meta(line) and META_LABEL.search(line.text)), None)
+    if meta_at and len(lines[meta_at - 1].text) <= 100 and lines[meta_at - 1].link_ratio < 0.5:
+        return meta_at - 1
+    return next((k for k, line in enumerate(lines) if line.block.tag == "h1" and line.link_ratio < 0.5), None)
+
+
+def _find(lines: list[Line], matches) -> int | None:
+    """The matching line, a heading first: the title also shows in breadcrumbs and link lists."""
+    hits = [k for k, line in enumerate(lines) if matches(_title_text(line)) and line.link_ratio < 0.5]
+    headings = [k for k in hits if lines[k].heading]
+    return (headings or hits or [None])[0]
+
+
+def _same_title(shown: str, listed: str) -> bool:
+    def key(text: str) -> str:
+        return re.sub(r"\s+", "", re.sub(r"^【[^】]*】", "", text))
+
+    listed_key = re.sub(r"(?:…|\.{2,}|。。。)$", "", key(listed))
+    truncated = listed_key != key(listed)
+    return bool(listed_key) and (key(shown) == listed_key or (truncated and key(shown).startswith(listed_key)))
+
+
+def _title_text(line: Line) -> str:
+    """The line's text, cut before meta labels that share the title's block."""
+    text = line.text
+    label = META_LABEL.search(text)
+    return text[: label.start()].strip() if label and label.start() > 0 else text
+
+
+def _page_title(root: HtmlElement) -> str:
+    title = collapse(root.findtext(".//title") or "")
+    stripped = SITE_SUFFIX.sub("", title)
+    return stripped or title
+
+
+def _is_meta(line: Line) -> bool:
+    text = line.text
+    if len(text) > 120:
+        return False
+    return bool(
+        META_LABEL.search(text) or BARE_DATE.fullmatch(text) or WIDGET.match(text) or _is_link_item(line)
+    )
+
+
+def _is_link_item(line: Line) -> bool:
+    """A line of a link list: mostly link text, or a link plus a date or a few characters."""
+    if line.link_ratio >= 0.5:
+        return True
+    linked = any(piece.link is not None for piece in line.pieces)
+    rest = collapse("".join(p.text for p in line.pieces if p.link is None))
+    return linked and (len(rest) <= 12 or bool(BARE_DATE.fullmatch(rest)))
+
+
+def _body_start(lines: list[Line], title_at: int | None) -> int:
+    """The first line after the title that is neither meta, widget, link nor section heading."""
+    k = 0 if title_at is None else title_at + 1
+    title = _title_text(lines[title_at]) if title_at is not None else None
+    while k < len(lines) and (
+        _is_meta(lines[k])
+        or lines[k].text == title
+        or (len(lines[k].text) <= 20 and STOP_HEADING.match(lines[k].text))
+        or (k > 0 and LABEL_ONLY.search(lines[k - 1].text) and len(lines[k].text) <= 30)  # <dt>label</dt><dd>value
+    ):
+        k += 1
+    return k
+
+
+def _body_lines(lines: list[Line], title_at: int | None, start: int) -> list[str]:
+    if start >= len(lines):
+        return []
+    # The article stays inside the element holding both its title and its first paragraph.
+    first = lines[start].block
+    container = _common_ancestor(lines[title_at].block, first) if title_at is not None else first.getparent()
+    body: list[str] = []
+    link_run = 0
+    for line in lines[start:]:
+        text = line.text
+        if container is not None and not _within(line.block, container):
+            break
+        if STOP_LINE.match(text) or (len(text) <= 20 and STOP_HEADING.match(text)):
+            break
+        if FOOTER.search(text) and len(text) <= 80:
+            # The footer's own heading ("招商中心", "联系我们") is no article text either.
+            while body and len(body[-1]) <= 15 and not re.search(r"[。！？；，,.!?]", body[-1]):
+                body.pop()
+            break
+        if _is_link_item(line):
+            link_run += 1
+            if link_run >= LINK_LIST_RUN:
+                break
+            continue
+        link_run = 0
+        body.extend(part for part in INLINE_POINT.split(text) if part)
+    return body
+
+
+def _common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement | None:
+    lineage = {a, *a.iterancestors()}
+    return next((x for x in (b, *b.iterancestors()) if x in lineage), None)
+
+
+def _within(element: HtmlElement, container: HtmlElement) -> bool:
+    return element is container or any(a is container for a in element.iterancestors())
+
+
+def _labelled(pattern: re.Pattern, *zones: list[str]) -> str:
+    """The first value ``pattern`` captures, looking in each zone of line texts in turn."""
+    for zone in zones:
+        # Joined, so that a label and its value in separate elements (<dt>/<dd>) still meet.
+        for match in pattern.finditer(" ".join(zone)):
+            if match.group(1):
+                return match.group(1).strip()
+    return ""
+
+
+def _first_date(texts: list[str]) -> str:
+    return next((m.group(0).strip() for text in texts if (m := BARE_DATE.search(text))), "")

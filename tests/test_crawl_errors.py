@@ -1,0 +1,124 @@
+"""Bad input gets one clear line and a non-zero exit, and leaves an existing archive untouched;
+a page that fails is recorded and the crawl goes on."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+
+import pytest
+
+from crawler.replay.server import ReplayServer
+from crawler.replay.site import Page, ReplaySite
+from tests.crawling import assert_one_line_error, crawl, file_digest, parknews, rows
+
+
+@pytest.fixture
+def existing_archive(tmp_path):
+    """A real archive with one crawl in it (2 listing pages), to check that bad input leaves it be."""
+    db = tmp_path / "archive.db"
+    with ReplayServer(ReplaySite(pages=2)) as server:
+        assert crawl(server.start_url, db).returncode == 0
+    return db
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_start_url(existing_archive):
+    before = file_digest(existing_archive)
+    result = crawl(f"http://127.0.0.1:{closed_port()}/info/1/page/1", existing_archive, "-s", "RETRY_TIMES=1")
+    assert_one_line_error(result)
+    assert "cannot fetch the start URL" in result.stderr
+    assert file_digest(existing_archive) == before
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/info/detail/{id}.html"])
+def test_start_url_that_is_not_a_listing(existing_archive, path):
+    before = file_digest(existing_archive)
+    site = ReplaySite(pages=2)
+    with ReplayServer(site) as server:
+        result = crawl(server.base_url + path.format(id=site.listed_ids()[0]), existing_archive)
+    assert_one_line_error(result)
+    assert "not a listing" in result.stderr
+    assert file_digest(existing_archive) == before
+
+
+def test_start_url_that_is_not_http(tmp_path):
+    assert_one_line_error(crawl("ftp://example.com/info/1/page/1", tmp_path / "a.db"))
+
+
+def test_db_in_missing_directory(tmp_path):
+    result = crawl("http://127.0.0.1:1/info/1/page/1", tmp_path / "no" / "such" / "archive.db")
+    assert_one_line_error(result)
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_db_that_is_not_sqlite(tmp_path):
+    db = tmp_path / "notes.db"
+    db.write_text("这不是数据库\n" * 200, encoding="utf-8")
+    before = file_digest(db)
+    result = crawl("http://127.0.0.1:1/info/1/page/1", db)
+    assert_one_line_error(result)
+    assert "not an SQLite archive" in result.stderr
+    assert file_digest(db) == before
+
+
+def test_bad_setting_syntax(tmp_path):
+    assert_one_line_error(crawl("http://127.0.0.1:1/info/1/page/1", tmp_path / "a.db", "-s", "NOEQUALS"))
+
+
+class FailingDetails:
+    """404 for one listed article, 503 for ever for another, 503 twice then fine for a third."""
+
+    def __init__(self, missing: int, broken: int, flaky: int):
+        self.missing, self.broken, self.flaky = missing, broken, flaky
+        self.flaky_failures = 0
+
+    def intercept(self, handler, page):
+        if f"/detail/{self.missing}." in handler.path:
+            return Page(404, b"not found", "text/html")
+        if f"/detail/{self.broken}." in handler.path:
+            return Page(503, b"busy", "text/html")
+        if f"/detail/{self.flaky}." in handler.path and self.flaky_failures < 2:
+            self.flaky_failures += 1
+            return Page(503, b"busy", "text/html")
+        return page
+
+
+def test_failed_pages_are_recorded_and_the_crawl_goes_on(tmp_path):
+    site = ReplaySite(pages=3)
+    missing, broken, flaky = site.listed_ids()[3:6]
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=FailingDetails(missing, broken, flaky)) as server:
+        result = crawl(server.start_url, db)
+    assert result.returncode == 1, result.stderr
+    assert "2 errors" in result.stdout
+    archived = {r["detail_id"] for r in rows(db, "SELECT detail_id FROM articles")}
+    assert archived == set(site.listed_ids()) - {missing, broken}  # flaky came through on retry
+    errors = {(r["url"].rsplit("/", 1)[-1].split(".")[0], r["reason"]) for r in rows(db, "SELECT * FROM crawl_errors")}
+    assert errors == {(str(missing), "HTTP 404"), (str(broken), "HTTP 503")}
+    run = rows(db, "SELECT * FROM crawl_runs")[0]
+    assert run["status"] == "errors" and run["exit_code"] == 1 and run["errors"] == 2
+
+
+def test_scrapy_crawl_command_works_too(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = tmp_path / "archive.db"
+    site = ReplaySite(pages=2)
+    with ReplayServer(site) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "parknews", "-a", f"start_url={server.start_url}",
+             "-s", f"ARCHIVE_PATH={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(site.expected())

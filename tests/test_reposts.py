@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+import sqlite_utils
+from datasketch import MinHash
+
+from archive.reposts import MIN_CHARS, MinHasher, RepostIndex, shingle_hashes, similarity
+
+# Generated text: investment-promotion vocabulary, so unrelated articles still share words.
+SUBJECTS = ["武汉市", "汉阳区", "东湖高新区", "市金融局", "各商业银行", "区政府", "担保机构", "园区管委会"]
+VERBS = ["推出", "设立", "扩大", "优化", "落实", "签约", "引进", "完善"]
+OBJECTS = [
+    "小微企业融资专项贷款", "招商引资重点项目", "产业引导基金", "普惠金融服务平台", "信用贷款风险补偿机制",
+    "营商环境评价体系", "首贷续贷服务中心", "科技型企业培育计划", "融资担保费用补贴", "银企对接长效机制",
+]
+TAILS = ["覆盖企业{n}家", "规模达到{n}亿元", "同比增长{n}%", "累计服务{n}户", "审批时限压缩至{n}天"]
+
+
+def sentence(rng: random.Random) -> str:
+    tail = rng.choice(TAILS).format(n=rng.randint(2, 999))
+    return f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}{rng.choice(OBJECTS)},{tail}。"
+
+
+def article(seed: int, chars: int = 1500) -> str:
+    rng = random.Random(seed)
+    parts: list[str] = []
+    while sum(map(len, parts)) < chars:
+        parts.append(sentence(rng))
+    return "".join(parts)
+
+
+@pytest.fixture
+def db() -> sqlite_utils.Database:
+    return sqlite_utils.Database(memory=True)
+
+
+@pytest.fixture
+def index(db: sqlite_utils.Database) -> RepostIndex:
+    idx = RepostIndex(db)
+    idx.ensure_tables()
+    return idx
+
+
+def add_all(index: RepostIndex, rows: list[tuple[int, str | None, str]]) -> dict[int, int | None]:
+    """Add rows in order, applying every returned assignment as the pipeline would."""
+    marks: dict[int, int | None] = {}
+    for detail_id, published_date, body in rows:
+        marks.update(index.add(detail_id, published_date, body))
+    return marks
+
+
+def test_identical_body_points_to_the_earlier_copy(index: RepostIndex) -> None:
+    body = article(1)
+    assert index.add(10, "2025-07-10", body) == [(10, None)]
+    assert index.add(11, "2025-07-23", body) == [(11, 10)]
+
+
+def test_one_changed_sentence_is_still_a_repost(index: RepostIndex) -> None:
+    body = article(2)
+    first = body.index("。") + 1
+    edited = body[:first] + "相关部门表示下一步将继续加大政策支持力度。" + body[body.index("。", first) + 1 :]
+    assert edited != body
+    add_all(index, [(1, "2025-01-01", body)])
+    assert index.add(2, "2025-01-02", edited) == [(2, 1)]
+
+
+def test_spacing_and_punctuation_do_not_matter(index: RepostIndex) -> None:
+    body = article(3)
+    respaced = body.replace("。", ". ").replace(",", ",\n")
+    add_all(index, [(1, "2025-01-01", body)])
+    assert index.add(2, "2025-01-02", respaced) == [(2, 1)]
+
+
+def test_different_articles_on_the_same_topic_are_not_marked(index: RepostIndex) -> None:
+    bodies = [article(seed) for seed in range(100, 120)]
+    hasher = MinHasher()
+    signatures = [hasher.signature(shingle_hashes(b)) for b in bodies]
+    # The shared vocabulary makes them overlap, just far below the threshold.
+    assert 0.05 < max(similarity(a, b) for a, b in itertools.combinations(signatures, 2)) < 0.9
+    marks = add_all(index, [(i, "2025-07-22", b) for i, b in enumerate(bodies)])
+    assert set(marks.values()) == {None}
+
+
+def test_short_bodies_are_never_marked(index: RepostIndex) -> None:
+    stub = "详情请见附件。" * 3
+    assert len(stub) < MIN_CHARS
+    marks = add_all(index, [(1, "2025-01-01", stub), (2, "2025-01-02", stub)])
+    assert marks == {1: None, 2: None}
+
+
+def test_earliest_date_wins_then_smallest_id_and_undated_last(index: RepostIndex) -> None:
+    body = article(4)
+    marks = add_all(index, [(5, None, body), (7, "2025-03-01", body), (6, "2025-03-01", body)])
+    assert marks == {5: 6, 6: None, 7: 6}
+
+
+def test_an_earlier_newcomer_becomes_the_root_and_repoints_the_cluster(index: RepostIndex) -> None:
+    body = article(5)
+    add_all(index, [(20, "2025-07-01", body), (21, "2025-07-02", body)])
+    assert sorted(index.add(30, "2024-12-31", body)) == [(20, 30), (21, 30), (30, None)]
+
+
+def test_marks_do_not_depend_on_insertion_order(db: sqlite_utils.Database) -> None:
+    story_a, story_b = article(6), article(7)
+    rows = [
+        (1, "2025-02-01", story_a),
+        (2, "2025-01-15", story_a + "记者报道。"),
+        (3, None, story_a),
+        (4, "2025-03-01", story_b),
+        (5, "2025-03-01", story_b),
+        (6, "2025-01-01", article(8)),
+    ]
+    expected = {1: 2, 2: None, 3: 2, 4: None, 5: 4, 6: None}
+    for order in itertools.islice(itertools.permutations(rows), 0, 720, 37):
+        index = RepostIndex(sqlite_utils.Database(memory=True))
+        index.ensure_tables()
+        assert add_all(index, list(order)) == expected
+
+
+def test_bridging_article_merges_two_clusters(index: RepostIndex) -> None:
+    # A and C are not copies of each other; B is close to both, so all three are one story.
+    body = article(9, chars=3000)
+    cut = len(body) // 30
+    a, b, c = body[: -2 * cut], body[cut:-cut], body[2 * cut :]
+    hasher = MinHasher()
+    sig = {k: hasher.signature(shingle_hashes(v)) for k, v in dict(a=a, b=b, c=c).items()}
+    assert similarity(sig["a"], sig["c"]) < 0.9 <= min(similarity(sig["a"], sig["b"]), similarity(sig["b"], sig["c"]))
+    marks = add_all(index, [(3, "2025-01-03", c), (1, "2025-01-01", a)])
+    assert marks == {3: None, 1: None}
+    marks.update(index.add(2, "2025-01-02", b))
+    assert marks == {1: None, 2: 1, 3: 1}
+
+
+def test_re_adding_a_changed_body_splits_its_cluster(index: RepostIndex) -> None:
+    body = article(10)
+    add_all(index, [(1, "2025-01-01", body), (2, "2025-01-02", body), (3, "2025-01-03", body)])
+    assert sorted(index.add(1, "2025-01-01", article(11))) == [(1, None), (2, None), (3, 2)]
+
+
+def test_a_second_index_on_the_same_file_finds_an_old_copy(tmp_path) -> None:
+    path = tmp_path / "archive.db"
+    body = article(12)
+    first = sqlite_utils.Database(path)
+    index = RepostIndex(first)
+    index.ensure_tables()
+    with first.conn:
+        index.add(100, "2025-07-10", body)
+    first.close()
+
+    again = RepostIndex(sqlite_utils.Database(path))
+    again.ensure_tables()
+    assert again.add(200, "2025-07-23", body) == [(200, 100)]
+
+
+def test_rebuild_marks_articles_like_incremental_adds(db: sqlite_utils.Database, index: RepostIndex) -> None:
+    story = article(13)
+    rows = [(1, "2025-05-01", story), (2, "2025-04-01", story), (3, "2025-04-01", article(14)), (4, None, "短讯")]
+    db["articles"].insert_all(
+        [{"detail_id": i, "published_date": d, "body": b, "duplicate_of": 999} for i, d, b in rows], pk="detail_id"
+    )
+    assert index.rebuild() == 1
+    marks = {r["detail_id"]: r["duplicate_of"] for r in db["articles"].rows}
+    assert marks == {1: 2, 2: None, 3: None, 4: None}
+    assert index.rebuild() == 1  # idempotent: it starts over
+
+
+def test_signatures_equal_datasketch_minhash() -> None:
+    hashes = shingle_hashes(article(15))
+    reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=int)
+    reference.update_batch(hashes.tolist())
+    assert np.array_equal(MinHasher().signature(hashes), reference.hashvalues)
