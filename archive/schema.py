@@ -34,6 +34,7 @@ TABLES: dict[str, dict] = {
             "source": str,
             "duplicate_of": int,
             "content_sha1": str,
+            "fetched_at": str,
             "first_seen": str,
             "last_seen": str,
         },
@@ -51,6 +52,55 @@ TABLES: dict[str, dict] = {
             "seen_at": str,
         },
         "pk": ("listing", "detail_id"),
+    },
+    "article_versions": {
+        "columns": {
+            "id": int,
+            "detail_id": int,
+            "title": str,
+            "title_raw": str,
+            "summary": str,
+            "body": str,
+            "source": str,
+            "published_date": str,
+            "content_sha1": str,
+            "fetched_at": str,
+            "replaced_at": str,
+        },
+        "pk": "id",
+    },
+    "listings": {
+        "columns": {
+            "listing": str,
+            "first_crawled": str,
+            "walk_started": str,
+            "walk_finished": str,
+        },
+        "pk": "listing",
+    },
+    "captures": {
+        "columns": {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "fetched_at": str,
+            "status": int,
+            "headers": str,
+            "body_sha1": str,
+            "kind": str,
+            "listing": str,
+            "page": int,
+            "detail_id": int,
+        },
+        "pk": "id",
+    },
+    "capture_bodies": {
+        "columns": {
+            "sha1": str,
+            "size": int,
+            "body": bytes,
+        },
+        "pk": "sha1",
     },
     "crawl_runs": {
         "columns": {
@@ -91,6 +141,9 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("articles", ["duplicate_of"]),
     ("listing_entries", ["detail_id"]),
     ("crawl_errors", ["run_id"]),
+    ("article_versions", ["detail_id"]),
+    ("captures", ["url", "fetched_at"]),
+    ("captures", ["detail_id"]),
 ]
 
 

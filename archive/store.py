@@ -1,14 +1,15 @@
-"""Writing to the archive: articles, listing entries, runs and their errors.
+"""Writing to the archive: articles and their versions, listing entries, captures, runs.
 
 The crawl's ArchivePipeline and ``parknews reparse`` both write through ``ArchiveWriter``, so
-the rules live here once: upserts keyed on detail_id, first_seen kept, the full-text index and
-the repost index kept in step, each batch in one transaction.
+the rules live here once: upserts keyed on detail_id, a version row for each change, the
+full-text and repost indexes kept in step, and each batch in one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,8 +23,13 @@ from archive.reposts import RepostIndex
 ARTICLE_FIELDS = (
     "detail_id", "url", "title", "title_raw", "region_tag", "region_raw", "province", "city",
     "district", "zone", "adcode", "published_date", "published_at", "listing_date", "summary",
-    "body", "source",
+    "body", "source", "fetched_at",
 )  # fmt: skip
+# A change in any of these is a change of the article (fetched_at always moves).
+COMPARED_FIELDS = tuple(k for k in ARTICLE_FIELDS if k != "fetched_at")
+# What a version row keeps of the article it replaces.
+VERSION_FIELDS = ("detail_id", "title", "title_raw", "summary", "body", "source", "published_date", "content_sha1", "fetched_at")
+ENTRY_FIELDS = ("listing", "detail_id", "listing_url", "page", "position", "title_shown")
 
 
 def utc_now() -> str:
@@ -50,6 +56,19 @@ class WriteCounts:
         self.kept_old_body += other.kept_old_body
 
 
+@dataclass
+class Batch:
+    """What one transaction writes. Captures go first, so an article never exists without its evidence."""
+
+    articles: list[dict] = field(default_factory=list)
+    entries: list[dict] = field(default_factory=list)
+    captures: list[dict] = field(default_factory=list)
+    unchanged_ids: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.articles) + len(self.entries) + len(self.captures) + len(self.unchanged_ids)
+
+
 class ArchiveWriter:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
@@ -60,14 +79,25 @@ class ArchiveWriter:
 
     def begin_run(self, *, started: str, mode: str, start_urls: list[str]) -> int:
         with self.db.conn:
+            # Holding the crawl lock, any run still marked running was killed.
+            self.db.execute("UPDATE crawl_runs SET status = 'killed' WHERE status = 'running'")
             table = self.db["crawl_runs"].insert(
                 {"started": started, "status": "running", "mode": mode, "start_urls": json.dumps(start_urls)}
             )
+            for listing in start_urls:
+                self.db.execute(
+                    """INSERT INTO listings (listing, first_crawled, walk_started) VALUES (?, ?, ?)
+                       ON CONFLICT(listing) DO UPDATE SET walk_started = excluded.walk_started""",
+                    [listing, started, started],
+                )
         return table.last_pk
 
-    def finish_run(self, run_id: int, **fields: object) -> None:
+    def finish_run(self, run_id: int, *, walked_listings: Iterable[str] = (), **fields: object) -> None:
+        finished = utc_now()
         with self.db.conn:
-            self.db["crawl_runs"].update(run_id, {"finished": utc_now(), **fields})
+            self.db["crawl_runs"].update(run_id, {"finished": finished, **fields})
+            for listing in walked_listings:
+                self.db.execute("UPDATE listings SET walk_finished = ? WHERE listing = ?", [finished, listing])
 
     def record_errors(self, run_id: int, errors: Iterable[dict]) -> None:
         rows = [{"run_id": run_id, "at": utc_now(), **error} for error in errors]
@@ -75,14 +105,36 @@ class ArchiveWriter:
             with self.db.conn:
                 self.db["crawl_errors"].insert_all(rows)
 
-    # -- articles -----------------------------------------------------------------------------
+    # -- a batch of crawl output --------------------------------------------------------------
 
-    def write_articles(self, articles: list[dict], entries: list[dict], *, seen_at: str) -> WriteCounts:
-        """Upsert a batch of articles (dicts with ARTICLE_FIELDS) and their listing entries, in one transaction."""
+    def write(self, batch: Batch, *, seen_at: str, run_id: int | None = None, keep_versions: bool = True) -> WriteCounts:
+        with self.db.conn:
+            self.write_captures(batch.captures, run_id=run_id)
+            counts = self.write_articles(batch.articles, seen_at=seen_at, keep_versions=keep_versions)
+            self.write_entries(batch.entries, seen_at=seen_at)
+            if batch.unchanged_ids:
+                self.touch(batch.unchanged_ids, seen_at=seen_at)
+                counts.unchanged += len(batch.unchanged_ids)
+        return counts
+
+    def write_captures(self, captures: list[dict], *, run_id: int | None) -> None:
+        for capture in captures:
+            body = capture.pop("body")
+            sha1 = hashlib.sha1(body).hexdigest()
+            self.db.execute(
+                "INSERT OR IGNORE INTO capture_bodies (sha1, size, body) VALUES (?, ?, ?)",
+                [sha1, len(body), zlib.compress(body, 6)],
+            )
+            self.db["captures"].insert(
+                {**capture, "headers": json.dumps(capture["headers"], ensure_ascii=False), "body_sha1": sha1, "run_id": run_id}
+            )
+
+    def write_articles(self, articles: list[dict], *, seen_at: str, keep_versions: bool = True) -> WriteCounts:
+        """Upsert articles (dicts with ARTICLE_FIELDS); the caller holds the transaction."""
         counts = WriteCounts()
-        ids = [a["detail_id"] for a in articles]
-        existing = self.existing(ids)
-        rows = []
+        existing = self.existing([a["detail_id"] for a in articles])
+        changed: list[dict] = []
+        versions: list[dict] = []
         for article in articles:
             row = {k: article.get(k) for k in ARTICLE_FIELDS}
             old = existing.get(row["detail_id"])
@@ -91,43 +143,48 @@ class ArchiveWriter:
                 row["body"] = old["body"]
                 counts.kept_old_body.append(row["detail_id"])
             row["content_sha1"] = content_sha1(row)
-            row["last_seen"] = seen_at
+            # max(): a reparse writes with the capture's (older) time; last_seen never goes back.
+            row["last_seen"] = max(seen_at, old["last_seen"] or "") if old else seen_at
             if old is None:
                 row["first_seen"] = seen_at
                 counts.new += 1
-            elif old["content_sha1"] == row["content_sha1"]:
+            elif all(old[k] == row[k] for k in COMPARED_FIELDS):
                 counts.unchanged += 1
+                self.touch([row["detail_id"]], seen_at=seen_at)
+                continue
             else:
                 counts.changed += 1
-            rows.append(row)
-        with self.db.conn:
-            self.db["articles"].upsert_all(rows, pk="detail_id")
-            fts.index_articles(self.db, rows)
-            for row in rows:
-                self.apply_reposts(self.reposts.add(row["detail_id"], row["published_date"], row["body"] or ""))
-            self.write_entries(entries, seen_at=seen_at)
+                if keep_versions:
+                    versions.append({k: old[k] for k in VERSION_FIELDS} | {"replaced_at": seen_at})
+            changed.append(row)
+        if versions:
+            self.db["article_versions"].insert_all(versions)
+        fts.index_articles(self.db, changed)  # before the upsert: it reads the old text to unindex it
+        self.db["articles"].upsert_all(changed, pk="detail_id")
+        for row in changed:
+            for detail_id, duplicate_of in self.reposts.add(row["detail_id"], row["published_date"], row["body"] or ""):
+                self.db.execute("UPDATE articles SET duplicate_of = ? WHERE detail_id = ?", [duplicate_of, detail_id])
         return counts
 
-    def apply_reposts(self, assignments: list[tuple[int, int | None]]) -> None:
-        for detail_id, duplicate_of in assignments:
-            self.db.execute("UPDATE articles SET duplicate_of = ? WHERE detail_id = ?", [duplicate_of, detail_id])
-
     def write_entries(self, entries: list[dict], *, seen_at: str) -> None:
-        for entry in entries:
-            self.db.execute(
-                """INSERT INTO listing_entries (listing, detail_id, listing_url, page, position, title_shown, first_seen, seen_at)
-                   VALUES (:listing, :detail_id, :listing_url, :page, :position, :title_shown, :seen_at, :seen_at)
-                   ON CONFLICT(listing, detail_id) DO UPDATE SET listing_url = excluded.listing_url,
-                     page = excluded.page, position = excluded.position, title_shown = excluded.title_shown,
-                     seen_at = excluded.seen_at""",
-                {**entry, "seen_at": seen_at},
-            )
+        self.db.conn.executemany(
+            """INSERT INTO listing_entries (listing, detail_id, listing_url, page, position, title_shown, first_seen, seen_at)
+               VALUES (:listing, :detail_id, :listing_url, :page, :position, :title_shown, :seen_at, :seen_at)
+               ON CONFLICT(listing, detail_id) DO UPDATE SET listing_url = excluded.listing_url,
+                 page = excluded.page, position = excluded.position, title_shown = excluded.title_shown,
+                 seen_at = excluded.seen_at""",
+            [{k: entry[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for entry in entries],
+        )
+
+    def touch(self, ids: list[int], *, seen_at: str) -> None:
+        self.db.conn.executemany(
+            "UPDATE articles SET last_seen = max(coalesce(last_seen, ''), ?) WHERE detail_id = ?", [(seen_at, i) for i in ids]
+        )
 
     def existing(self, ids: list[int]) -> dict[int, dict]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f"SELECT detail_id, body, content_sha1 FROM articles WHERE detail_id IN ({marks})", ids
-        ).fetchall()
-        return {r[0]: {"body": r[1], "content_sha1": r[2]} for r in rows}
+        columns = tuple(dict.fromkeys((*VERSION_FIELDS, *ARTICLE_FIELDS, "last_seen")))
+        cursor = self.db.execute(f"SELECT {', '.join(columns)} FROM articles WHERE detail_id IN ({marks})", ids)
+        return {row[0]: dict(zip(columns, row)) for row in cursor}

@@ -1,4 +1,5 @@
-"""The one item the spider yields: an article, joining its listing entry and its detail page.
+"""What the spider yields: articles (joining a listing entry and its detail page), and the
+listing entries, captures, 304s and errors the archive records beside them.
 
 Raw fields come from the spider (as shown on the pages); normalised fields are filled in by
 the pipelines (see ``crawler.pipelines``). Column meanings are documented in README.md.
@@ -48,6 +49,40 @@ class ArticleItem:
 
     # -- filled in by RepostPipeline --------------------------------------------------------
     duplicate_of: int | None = None
+
+
+@dataclass
+class EntrySeen:
+    """A listing entry whose article is not fetched in this run (known, or fetched via another listing)."""
+
+    listing: str
+    detail_id: int
+    listing_url: str
+    page: int
+    position: int
+    title_shown: str
+
+
+@dataclass
+class Unchanged:
+    """An article page the server says has not changed since we fetched it (HTTP 304)."""
+
+    detail_id: int
+
+
+@dataclass
+class Capture:
+    """A fetched page, kept as evidence and for ``parknews reparse``."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    kind: str  # "listing" or "detail"
+    fetched_at: str
+    listing: str | None = None
+    page: int | None = None
+    detail_id: int | None = None
 
 
 @dataclass

@@ -12,8 +12,8 @@ from scrapy.exceptions import DropItem
 
 from archive.db import open_archive
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS
-from archive.store import ArchiveWriter, WriteCounts, utc_now
-from crawler.items import ArticleItem, CrawlError
+from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
 from crawler.normalize.dates import parse_date
 from crawler.normalize.regions import resolve_region
 from crawler.normalize.titles import clean_title, collapse_whitespace
@@ -81,21 +81,21 @@ class DedupePipeline:
 
 
 class ArchivePipeline:
-    """Write articles and errors to the SQLite archive in batches, and record the run.
+    """Write the crawl's output to the SQLite archive in batches, and record the run.
 
-    Nothing is written until the first article or error arrives, so a crawl that fails at its
-    start URL leaves an existing archive untouched.
+    Nothing is written until the first item arrives, so a crawl that fails at its start URL
+    leaves an existing archive untouched. Each batch is one transaction: a run killed at any
+    moment leaves whole batches behind, and the next run fetches what is missing.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.path = crawler.settings.get("ARCHIVE_PATH")
         self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
-        self.mode = crawler.settings.get("PARKNEWS_MODE", "full")
         self.started = utc_now()
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
-        self.articles: list[ArticleItem] = []
+        self.batch = Batch()
         self.counts = WriteCounts()
         self.errors = 0
         self.unknown_regions = 0
@@ -110,10 +110,9 @@ class ArchivePipeline:
 
     def open_writer(self) -> ArchiveWriter:
         if self.writer is None:
+            spider = self.crawler.spider
             self.writer = ArchiveWriter(open_archive(self.path))
-            self.run_id = self.writer.begin_run(
-                started=self.started, mode=self.mode, start_urls=list(self.crawler.spider.start_urls)
-            )
+            self.run_id = self.writer.begin_run(started=self.started, mode=spider.mode, start_urls=list(spider.start_urls))
         return self.writer
 
     def process_item(self, item: Any) -> Any:
@@ -121,11 +120,20 @@ class ArchivePipeline:
             self.errors += 1
             self.crawler.stats.inc_value("parknews/errors")
             self.open_writer().record_errors(self.run_id, [dataclasses.asdict(item)])
-        elif isinstance(item, ArticleItem):
-            self.articles.append(item)
+            return item
+        if isinstance(item, ArticleItem):
+            article = dataclasses.asdict(item)
+            self.batch.articles.append(article)
+            self.batch.entries.append(article | {"title_shown": item.listing_title})
             self.unknown_regions += item.region_unknown
-            if len(self.articles) >= self.batch_size:
-                self.flush()
+        elif isinstance(item, EntrySeen):
+            self.batch.entries.append(dataclasses.asdict(item))
+        elif isinstance(item, Capture):
+            self.batch.captures.append(dataclasses.asdict(item))
+        elif isinstance(item, Unchanged):
+            self.batch.unchanged_ids.append(item.detail_id)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
         return item
 
     def item_error(self, item: Any, response, spider, failure) -> None:
@@ -135,26 +143,26 @@ class ArchivePipeline:
             self.process_item(CrawlError(url=item.url, reason=reason))
 
     def flush(self) -> None:
-        if not self.articles:
+        if not len(self.batch):
             return
         writer = self.open_writer()
-        articles = [dataclasses.asdict(a) for a in self.articles]
-        entries = [
-            {k: a[k] for k in ("listing", "detail_id", "listing_url", "page", "position")} | {"title_shown": a["listing_title"]}
-            for a in articles
-        ]
-        self.counts.add(writer.write_articles(articles, entries, seen_at=utc_now()))
-        self.articles.clear()
+        self.counts.add(writer.write(self.batch, seen_at=utc_now(), run_id=self.run_id))
+        self.batch = Batch()
 
     def spider_closed(self, spider, reason: str) -> None:
-        if spider.fatal_error and self.writer is None and not self.articles:
+        if spider.fatal_error and self.writer is None and not len(self.batch):
             return  # bad start: leave the archive as it was
         self.flush()
         writer = self.open_writer()
         stats = self.crawler.stats
-        status = "ok" if reason == "finished" and not self.errors else ("errors" if reason == "finished" else reason)
+        if reason != "finished":
+            status = reason  # e.g. "shutdown" after Ctrl-C / SIGTERM
+        else:
+            status = "errors" if self.errors else "ok"
+        walked = [w.listing for w in spider.walks.values() if reason == "finished" and not w.failed_pages]
         writer.finish_run(
             self.run_id,
+            walked_listings=walked,
             status=status,
             pages=stats.get_value("parknews/pages", 0),
             pages_total=stats.get_value("parknews/pages_total", 0),

@@ -68,3 +68,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 # The start URL is checked before anything is written; Scrapy's own telnet console is not needed.
 TELNETCONSOLE_ENABLED = False
+
+# -- scheduled runs -------------------------------------------------------------------------
+# Incremental: stop walking a listing after this many pages in a row of known articles.
+PARKNEWS_KNOWN_PAGES_TO_STOP = 2
+# Walk every listing page and fetch every article page again (conditional GETs).
+PARKNEWS_FULL = False
+# Also re-fetch articles published in the last N days (None: no refresh).
+PARKNEWS_REFRESH_DAYS = None

@@ -17,7 +17,6 @@ from crawler.replay.faults import ALL_TRANSIENT, PERMANENT, TRANSIENT, Faults, O
 
 SITE = ReplaySite(seed=21, pages=3, per_page=10)
 DETAIL = SITE.detail_path(SITE.listed_ids()[0])
-LEAD = SITE.expected()[0]["body"].split("\n")[0]  # first paragraph of DETAIL
 
 
 def get(base_url: str, path: str, timeout: float = 5.0) -> tuple[int, http.client.HTTPResponse, bytes]:
@@ -40,6 +39,7 @@ def first_detail(site: ReplaySite) -> str:
 
 
 def lead_of(site: ReplaySite) -> str:
+    """The first paragraph of the article at ``first_detail(site)``."""
     return site.expected()[0]["body"].split("\n")[0]
 
 
@@ -74,14 +74,13 @@ def test_reset_drops_the_connection_without_a_response():
 
 def test_stall_outlasts_a_short_client_timeout_then_sends_the_page():
     with serve(only("stall", stall_seconds=0.6, max_consecutive=1)) as server:
-        started = time.perf_counter()
         with pytest.raises(TimeoutError):
             get(server.base_url, DETAIL, timeout=0.2)
         assert get(server.base_url, DETAIL)[0] == 200  # the second request is not stalled
     with serve(only("stall", stall_seconds=0.6)) as server:
         started = time.perf_counter()
         status, _, body = get(server.base_url, DETAIL, timeout=3)
-        assert status == 200 and LEAD in body.decode() and time.perf_counter() - started >= 0.6
+        assert status == 200 and lead_of(SITE) in body.decode() and time.perf_counter() - started >= 0.6
 
 
 def test_truncated_body_is_shorter_than_its_content_length():
@@ -224,7 +223,7 @@ def test_redirect_chain_takes_three_hops_then_serves_the_page():
         _, _, body = get(server.base_url, hops[-2][1])
     assert [status for status, _ in hops] == [302, 302, 302, 200]
     assert [location for _, location in hops[:3]] == [f"{DETAIL}?from=list&hop={n}" for n in (1, 2, 3)]
-    assert LEAD in body.decode()
+    assert lead_of(SITE) in body.decode()
 
 
 def test_redirect_loop_bounces_between_two_urls():
@@ -249,7 +248,7 @@ def test_oversized_page_is_larger_than_the_limit_it_is_meant_to_break():
     with serve(Faults(rate=0.0, permanent={"oversized": [DETAIL]})) as server:
         status, response, body = get(server.base_url, DETAIL)
     assert status == 200 and int(response.getheader("Content-Length")) == len(body) > 2 * 1024 * 1024
-    assert LEAD in body.decode()
+    assert lead_of(SITE) in body.decode()
 
 
 def test_bad_configuration_is_refused():

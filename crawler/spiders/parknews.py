@@ -2,24 +2,38 @@
 
 Entries, pagination and article fields are found by ``crawler.extract`` from content and
 structure; this module only decides what to request and what to yield.
+
+How much it walks depends on what the archive already holds (``archive.state``):
+- a listing never walked to its end (a first crawl, or a run that was killed) is walked
+  page by page to the end, all pages requested at once;
+- a listing walked to its end before is walked from page 1, one page after another, until
+  ``PARKNEWS_KNOWN_PAGES_TO_STOP`` pages in a row hold only known articles (incremental);
+- ``PARKNEWS_FULL`` walks every page and fetches every article page again.
+Article pages are fetched only for new articles, plus those due for a refresh
+(``PARKNEWS_REFRESH_DAYS``), which are asked for with the validators the server gave.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from archive.state import CrawlState, RefreshTarget
 from crawler.extract.detail import detail_fields
 from crawler.extract.encoding import decode_html
-from crawler.extract.listing import ListingEntry, listing_entries, looks_like_listing, pagination
+from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
 from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
-from crawler.items import ArticleItem, CrawlError
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def utc_now() -> str:
@@ -32,6 +46,26 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if response is not None:
         return f"HTTP {response.status}", response.status
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300], None
+
+
+def capture(response: Response, kind: str, **where: Any) -> Capture:
+    headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+    return Capture(url=response.url, status=response.status, headers=headers, body=response.body,
+                   kind=kind, fetched_at=utc_now(), **where)  # fmt: skip
+
+
+def page_html(response: Response) -> str:
+    return decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+
+
+@dataclass
+class Walk:
+    """How one listing is walked in this run."""
+
+    listing: str
+    to_the_end: bool  # False: stop after enough pages of known articles (incremental)
+    known_streak: int = 0
+    failed_pages: int = 0
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -47,6 +81,7 @@ class ParknewsSpider(scrapy.Spider):
         self.listing_confirmed = False  # the first listing page answered and is a listing
         self.requested_ids: set[int] = set()
         self.requested_pages: dict[str, set[int]] = {}
+        self.entries_seen: set[tuple[str, int]] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ParknewsSpider:
@@ -59,6 +94,24 @@ class ParknewsSpider(scrapy.Spider):
         max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else settings.getint("PARKNEWS_MAX_PAGES")
         spider.max_pages = int(max_pages) or None
         spider.allowed_domains = sorted({d for url in spider.start_urls for d in site_domains(url)})
+        spider.stop_after_known = settings.getint("PARKNEWS_KNOWN_PAGES_TO_STOP")
+        spider.full = settings.getbool("PARKNEWS_FULL")
+        refresh_days = settings.get("PARKNEWS_REFRESH_DAYS")
+        today = datetime.now(SHANGHAI).date()
+        state = CrawlState.load(
+            settings.get("ARCHIVE_PATH"),
+            refresh_since=today - timedelta(days=int(refresh_days)) if refresh_days not in (None, "") else None,
+            refresh_all=spider.full,
+        )
+        spider.known_ids = state.known_ids
+        spider.refresh = {target.detail_id: target for target in state.refresh}
+        spider.walks = {
+            url: Walk(url, to_the_end=spider.full or url not in state.walked_listings) for url in spider.start_urls
+        }
+        if spider.full or not spider.known_ids:
+            spider.mode = "full"
+        else:
+            spider.mode = "refresh" if refresh_days not in (None, "") else "incremental"
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -74,43 +127,59 @@ class ParknewsSpider(scrapy.Spider):
             callback=self.parse_listing,
             errback=self.listing_failed,
             cb_kwargs={"listing": listing, "page": page},
+            dont_filter=True,  # pages are deduplicated per listing, by number (requested_pages)
         )
 
     def parse_listing(self, response: Response, listing: str, page: int) -> Iterator[Any]:
-        html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        html = page_html(response)
         entries = listing_entries(html, response.url)
         pages = pagination(html, response.url)
         if page == 1 and not looks_like_listing(entries, pages):
             self.fatal_error = f"{response.url} is not a listing page (no entries linking to /info/detail/<id>.html found); pass the URL of a listing's page 1"
             raise CloseSpider("not_a_listing")
-        self.listing_confirmed = True
+        if not self.listing_confirmed:
+            self.listing_confirmed = True
+            yield from self.refresh_requests()
+        yield capture(response, "listing", listing=listing, page=page)
         stats = self.crawler.stats
         stats.inc_value("parknews/pages")
         stats.max_value("parknews/pages_total", self.page_limit(pages.total_pages or page))
 
-        yield from self.follow_pages(pages, listing=listing, page=page)
+        walk = self.walks[listing]
+        has_new = any(entry.detail_id not in self.known_ids for entry in entries)
+        walk.known_streak = 0 if has_new else walk.known_streak + 1
+        if walk.to_the_end or walk.known_streak < self.stop_after_known:
+            yield from self.follow_pages(pages, walk, page=page)
         for entry in entries:
             yield from self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
 
     def page_limit(self, total: int) -> int:
         return min(total, self.max_pages) if self.max_pages else total
 
-    def follow_pages(self, pages, *, listing: str, page: int) -> Iterator[scrapy.Request]:
-        """Request every listing page not requested yet, by number, within --max-pages."""
+    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int) -> Iterator[scrapy.Request]:
+        """Request the listing pages not requested yet: all of them, or (incremental) the next."""
         candidates = dict(pages.page_urls)
         if pages.next_url and (page + 1) not in candidates:
             candidates[page + 1] = pages.next_url
-        seen = self.requested_pages.setdefault(listing, set())
+        if not walk.to_the_end:
+            candidates = {n: url for n, url in candidates.items() if n == page + 1}
+        seen = self.requested_pages.setdefault(walk.listing, set())
         for number, url in sorted(candidates.items()):
             if number in seen or (self.max_pages and number > self.max_pages):
                 continue
             seen.add(number)
-            yield self.listing_request(url, listing=listing, page=number)
+            yield self.listing_request(url, listing=walk.listing, page=number)
 
     def follow_entry(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> Iterator[Any]:
-        # One article per detail id: an entry seen again (another host, or shifted onto the
-        # next page while we crawled) is not fetched twice.
-        if entry.detail_id in self.requested_ids or not is_crawlable(entry.url, self.allowed_domains):
+        if not is_crawlable(entry.url, self.allowed_domains) or (listing, entry.detail_id) in self.entries_seen:
+            return  # off-site, or shifted onto the next page while we crawled: first sighting wins
+        self.entries_seen.add((listing, entry.detail_id))
+        where = {"listing": listing, "detail_id": entry.detail_id, "listing_url": listing_url,
+                 "page": page, "position": entry.position, "title_shown": entry.title}  # fmt: skip
+        # One article per detail id: one fetched already (from another listing, or under another
+        # host) or known to the archive is only recorded as an entry of this listing.
+        if entry.detail_id in self.requested_ids or (entry.detail_id in self.known_ids and not self.full):
+            yield EntrySeen(**where)
             return
         self.requested_ids.add(entry.detail_id)
         item = ArticleItem(
@@ -124,23 +193,52 @@ class ParknewsSpider(scrapy.Spider):
             listing_date_raw=entry.date_raw,
             summary=entry.summary,
         )
-        yield scrapy.Request(
-            entry.url, callback=self.parse_detail, errback=self.detail_failed, cb_kwargs={"item": item}
-        )
+        yield self.detail_request(entry.url, item, self.refresh.get(entry.detail_id))
 
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         reason, status = failure_reason(failure)
-        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls:
+        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed:
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
+        self.walks[request.cb_kwargs["listing"]].failed_pages += 1
+        yield from self.failed_response_capture(failure, "listing")
         yield CrawlError(url=request.url, reason=reason, http_status=status)
 
     # -- detail pages -------------------------------------------------------------------------
 
-    def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[ArticleItem]:
-        html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-        fields = detail_fields(html, response.url, listing_title=item.listing_title)
+    def detail_request(self, url: str, item: ArticleItem, target: RefreshTarget | None = None) -> scrapy.Request:
+        headers = {}
+        if target and target.etag:
+            headers["If-None-Match"] = target.etag
+        if target and target.last_modified:
+            headers["If-Modified-Since"] = target.last_modified
+        return scrapy.Request(
+            url, headers=headers, callback=self.parse_detail, errback=self.detail_failed,
+            cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]},
+        )  # fmt: skip
+
+    def refresh_requests(self) -> Iterator[scrapy.Request]:
+        """Archived articles due for a refresh, asked for with their validators."""
+        if self.full:
+            return  # a full crawl refreshes what the listing walk meets
+        for target in self.refresh.values():
+            if target.detail_id in self.requested_ids:
+                continue
+            self.requested_ids.add(target.detail_id)
+            item = ArticleItem(
+                detail_id=target.detail_id, url=target.url, listing=target.listing, listing_url=target.listing_url,
+                page=target.page, position=target.position, listing_title=target.title_raw,
+                listing_date_raw=target.listing_date or "", summary=target.summary,
+            )  # fmt: skip
+            yield self.detail_request(target.url, item, target)
+
+    def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[Any]:
+        yield capture(response, "detail", detail_id=item.detail_id)
+        if response.status == 304:
+            yield Unchanged(detail_id=item.detail_id)
+            return
+        fields = detail_fields(page_html(response), response.url, listing_title=item.listing_title)
         item.detail_title = fields.title
         item.region_raw = fields.region_raw
         item.published_raw = fields.published_raw
@@ -150,6 +248,12 @@ class ParknewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("parknews/articles_fetched")
         yield item
 
-    def detail_failed(self, failure: Failure) -> Iterator[CrawlError]:
+    def detail_failed(self, failure: Failure) -> Iterator[Any]:
         reason, status = failure_reason(failure)
+        yield from self.failed_response_capture(failure, "detail", detail_id=failure.request.cb_kwargs["item"].detail_id)
         yield CrawlError(url=failure.request.url, reason=reason, http_status=status)
+
+    def failed_response_capture(self, failure: Failure, kind: str, **where: Any) -> Iterator[Capture]:
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            yield capture(response, kind, **where)

@@ -1,0 +1,137 @@
+"""Crawl benchmark against the local replay (issue 6): speed against a hand-written baseline,
+CPU per article and peak memory.
+
+    python bench/bench_crawl.py            # 3 runs each; about 5 minutes on 2 cores
+    python bench/bench_crawl.py --quick    # smoke run: 1 run, small sites
+
+1. Full crawl of the 35-page replay with LATENCY per response, ``parknews crawl --delay 0
+   --concurrency 16``, against ``bench/baseline_sequential.py`` (requests + BeautifulSoup, one
+   request at a time) on the same server: wall time of each subprocess, median of --runs.
+2. Larger replays without latency: CPU seconds (user+sys) of the crawl subprocess per archived
+   article, and its peak RSS, for each size, to show whether memory grows with the site.
+
+Every crawl is a subprocess with a fresh database; its resources come from ``os.wait4``, so
+they are that process's alone (the replay server runs in this process and is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.replay import ReplayServer, ReplaySite
+
+LATENCY = 0.1
+CRAWL = [sys.executable, "-m", "archive.cli", "crawl", "--delay", "0", "--concurrency", "16"]
+BASELINE = [sys.executable, str(Path(__file__).with_name("baseline_sequential.py"))]
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float  # user + sys seconds of the subprocess
+    peak_rss_mb: float
+    articles: int
+
+
+def run(command: list[str], db: Path) -> Run:
+    """Run ``command`` to completion; fail loudly if it does."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    process.stdout.close()
+    process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stdout.decode()}\n{stderr.decode()[-3000:]}")
+    with sqlite3.connect(db) as conn:
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, articles)
+
+
+def crawl(server: ReplayServer, workdir: Path, name: str) -> Run:
+    db = workdir / f"{name}.db"
+    return run([*CRAWL, "--start-url", server.start_url, "--db", str(db)], db)
+
+
+def baseline(server: ReplayServer, workdir: Path, name: str) -> Run:
+    db = workdir / f"{name}.db"
+    return run([*BASELINE, server.start_url, str(db)], db)
+
+
+def warm(site: ReplaySite, server: ReplayServer) -> float:
+    """Render every page once, so the crawl measures the crawler and not the replay's rendering."""
+    started = time.perf_counter()
+    paths = [site.listing_path(n) for n in range(1, site.page_count + 1)]
+    for path in paths + [site.detail_path(i) for i in site.listed_ids()]:
+        site.respond(path, server.base_url)
+    return time.perf_counter() - started
+
+
+def speed(pages: int, runs: int, workdir: Path) -> None:
+    site = ReplaySite(seed=0, pages=pages)
+    expected = len(site.listed_ids())
+    with ReplayServer(site, latency=LATENCY) as server:
+        warm(site, server)
+        crawls = [crawl(server, workdir, f"speed-crawl-{i}") for i in range(runs)]
+        baselines = [baseline(server, workdir, f"speed-baseline-{i}") for i in range(runs)]
+    print(f"\n1. Full crawl: {pages} pages, {expected} articles, {LATENCY * 1000:.0f} ms latency per response, "
+          f"median of {runs} run(s)")
+    print(f"   {'':<34}{'wall s':>8}{'runs (s)':>28}{'articles':>10}")
+    for label, results in (("parknews crawl (concurrency 16)", crawls), ("baseline (requests + bs4, seq.)", baselines)):
+        walls = " ".join(f"{r.wall:.2f}" for r in results)
+        print(f"   {label:<34}{statistics.median(r.wall for r in results):>8.2f}{walls:>28}"
+              f"{min(r.articles for r in results):>10}")
+    ratio = statistics.median(r.wall for r in baselines) / statistics.median(r.wall for r in crawls)
+    print(f"   speed-up: {ratio:.1f}x (goal >= 10x)")
+    if any(r.articles != expected for r in crawls + baselines):
+        print(f"   WARNING: a run archived fewer than the {expected} listed articles")
+
+
+def footprint(sizes: list[int], workdir: Path) -> None:
+    print("\n2. Crawl without latency: CPU per archived article and peak RSS of the crawl process")
+    print(f"   {'articles':>8}{'site gen s':>11}{'render s':>10}{'wall s':>8}{'CPU s':>8}"
+          f"{'CPU ms/article':>16}{'peak RSS MB':>13}")
+    results = []
+    for articles in sizes:
+        started = time.perf_counter()
+        site = ReplaySite(seed=0, pages=articles // 10, per_page=10)
+        generated = time.perf_counter() - started
+        with ReplayServer(site) as server:
+            rendered = warm(site, server)
+            result = crawl(server, workdir, f"footprint-{articles}")
+        results.append(result)
+        print(f"   {result.articles:>8}{generated:>11.1f}{rendered:>10.1f}{result.wall:>8.1f}{result.cpu:>8.1f}"
+              f"{result.cpu / result.articles * 1000:>16.2f}{result.peak_rss_mb:>13.0f}")
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        marginal = (last.cpu - first.cpu) / (last.articles - first.articles) * 1000
+        growth = (last.peak_rss_mb - first.peak_rss_mb) / (last.articles - first.articles) * 1000
+        print(f"   marginal CPU per article (startup excluded): {marginal:.2f} ms (goal <= 3 ms)")
+        print(f"   RSS growth: {growth:.1f} MB per 1000 articles (goal: flat; peak <= 250 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one run, 5 listing pages, 500/1000 articles")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
+        speed(5 if args.quick else 35, runs, Path(tmp))
+        footprint([500, 1000] if args.quick else [2500, 5000, 10000], Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

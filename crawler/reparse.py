@@ -1,0 +1,88 @@
+"""Rebuild articles from the pages stored in the archive (``captures``), without the network.
+
+The same extraction and normalisation as a crawl, applied to what was fetched, so that a fix
+to either reaches the whole history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+
+from archive.db import open_archive
+from archive.store import ArchiveWriter, Batch, WriteCounts
+from crawler.extract.detail import detail_fields
+from crawler.extract.encoding import decode_html
+from crawler.extract.listing import listing_entries
+from crawler.extract.urls import canonical_detail_url
+from crawler.items import ArticleItem
+from crawler.pipelines import normalise
+
+BATCH_SIZE = 200
+
+
+def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator[tuple]:
+    """(url, listing, page, detail_id, fetched_at, html) of stored 200 pages, oldest first."""
+    latest = (
+        "AND c.id = (SELECT max(id) FROM captures WHERE detail_id = c.detail_id AND kind = 'detail' AND status = 200)"
+        if latest_per_article
+        else ""
+    )
+    rows = db.execute(
+        f"""SELECT c.url, c.listing, c.page, c.detail_id, c.fetched_at, c.headers, b.body
+            FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1
+            WHERE c.kind = ? AND c.status = 200 {latest} ORDER BY c.fetched_at, c.id""",
+        [kind],
+    )
+    for url, listing, page, detail_id, fetched_at, headers, body in rows:
+        content_type = json.loads(headers or "{}").get("content-type")
+        yield url, listing, page, detail_id, fetched_at, decode_html(zlib.decompress(body), content_type)
+
+
+def archived_item(db, detail_id: int, url: str) -> ArticleItem:
+    """An item carrying what the archive knows of an article's listing entry."""
+    row = db.execute(
+        """SELECT a.title_raw, a.summary, a.listing_date, e.listing, e.listing_url, e.page, e.position
+           FROM articles a LEFT JOIN listing_entries e ON e.detail_id = a.detail_id WHERE a.detail_id = ?
+           ORDER BY e.seen_at DESC LIMIT 1""",
+        [detail_id],
+    ).fetchone() or ("", "", "", "", "", 0, 0)
+    title_raw, summary, listing_date, listing, listing_url, page, position = row
+    return ArticleItem(detail_id=detail_id, url=url, listing=listing or "", listing_url=listing_url or "",
+                       page=page or 0, position=position or 0, listing_title=title_raw or "",
+                       listing_date_raw=listing_date or "", summary=summary or "")  # fmt: skip
+
+
+def reparse_archive(path: str) -> WriteCounts:
+    db = open_archive(path)
+    writer = ArchiveWriter(db)
+    items: dict[int, ArticleItem] = {}
+    for url, listing, page, _, _, html in stored_pages(db, "listing"):
+        for entry in listing_entries(html, url):  # later pages win: the entry as last seen
+            items[entry.detail_id] = ArticleItem(
+                detail_id=entry.detail_id, url=entry.url, listing=listing, listing_url=url, page=page,
+                position=entry.position, listing_title=entry.title, listing_date_raw=entry.date_raw,
+                summary=entry.summary,
+            )  # fmt: skip
+    counts = WriteCounts()
+    batch = Batch()
+    # Each batch is written as seen at its newest capture; last_seen never moves back.
+    for url, _, _, detail_id, fetched_at, html in stored_pages(db, "detail", latest_per_article=True):
+        item = items.get(detail_id) or archived_item(db, detail_id, url)
+        fields = detail_fields(html, url, listing_title=item.listing_title)
+        item = dataclasses.replace(
+            item, url=canonical_detail_url(url), detail_title=fields.title, region_raw=fields.region_raw, published_raw=fields.published_raw,
+            source=fields.source, body=fields.body, fetched_at=fetched_at,
+        )  # fmt: skip
+        normalise(item, now=datetime.fromisoformat(fetched_at))
+        batch.articles.append(dataclasses.asdict(item))
+        if len(batch) >= BATCH_SIZE:
+            counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
+            batch = Batch()
+    if batch.articles:
+        counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
+    db.close()
+    return counts

@@ -1,0 +1,137 @@
+"""Scheduled runs on a changing site: incremental walks, refreshes, several listings, reparse."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.replay.server import ReplayServer
+from crawler.replay.site import ReplaySite
+from tests.crawling import crawl, parknews, rows
+
+
+@pytest.fixture
+def served():
+    site = ReplaySite(pages=6)
+    with ReplayServer(site) as server:
+        yield site, server
+
+
+def requests_during(server, action):
+    before = len(server.requests)
+    result = action()
+    return result, server.requests[before:]
+
+
+def article_rows(db):
+    return [tuple(r) for r in rows(db, "SELECT * FROM articles ORDER BY detail_id")]
+
+
+def test_nothing_new_costs_three_requests_and_writes_no_article(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    before = article_rows(db)
+    result, requests = requests_during(server, lambda: crawl(server.start_url, db))
+    assert result.returncode == 0, result.stderr
+    assert len(requests) <= 3, requests
+    assert [path for _, path, _ in requests][0] == "/robots.txt"
+    assert article_rows(db) == before
+    run = rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["mode"] == "incremental" and run["articles_new"] == 0 and run["status"] == "ok"
+
+
+def test_a_new_entry_on_page_one_is_archived_cheaply(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    old_top = site.expected()[0]["detail_id"]
+    new_id = site.add_article(top=True)
+    result, requests = requests_during(server, lambda: crawl(server.start_url, db))
+    assert result.returncode == 0, result.stderr
+    assert len(requests) <= 6, requests
+    fetched = [p.split("?")[0] for _, p, _ in requests if "/detail/" in p]
+    assert fetched == [site.detail_path(new_id)]  # the entries that moved down are not refetched
+    assert {r["detail_id"] for r in rows(db, "SELECT detail_id FROM articles")} >= {new_id, old_top}
+    entries = {r["detail_id"]: r["position"] for r in rows(db, "SELECT * FROM listing_entries")}
+    assert entries[new_id] == 1 and entries[old_top] == 2  # the shifted entry is recognised and moved
+    expected = {a["detail_id"]: a for a in site.expected()}
+    (row,) = rows(db, "SELECT * FROM articles WHERE detail_id = ?", (new_id,))
+    assert row["title"] == expected[new_id]["title"] and row["body"] == expected[new_id]["body"]
+
+
+def test_refresh_keeps_a_version_of_an_edited_article(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    edited = site.expected()[4]
+    site.edit_article(edited["detail_id"])
+    days = "100000"  # every replay article is "recent" for this test
+    result, requests = requests_during(server, lambda: crawl(server.start_url, db, "--refresh-days", days))
+    assert result.returncode == 0, result.stderr
+    statuses = [status for _, path, status in requests if "/detail/" in path]
+    assert statuses.count(200) == 1 and statuses.count(304) == len(site.expected()) - 1  # validators sent
+    (version,) = rows(db, "SELECT * FROM article_versions")
+    assert version["detail_id"] == edited["detail_id"] and version["body"] == edited["body"]
+    assert version["title_raw"] == edited["title_raw"] and version["fetched_at"]
+    (now,) = rows(db, "SELECT * FROM articles WHERE detail_id = ?", (edited["detail_id"],))
+    new = next(a for a in site.expected() if a["detail_id"] == edited["detail_id"])
+    assert now["body"] == new["body"] and now["body"] != edited["body"]
+    run = rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["mode"] == "refresh" and run["articles_changed"] == 1
+    assert run["articles_unchanged"] == len(site.expected()) - 1
+    untouched = rows(db, "SELECT count(*) AS n FROM articles WHERE last_seen > first_seen")[0]["n"]
+    assert untouched == len(site.expected())  # every article's last_seen moved, 304 or not
+
+
+def test_removed_article_stays_in_the_archive(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    gone = site.expected()[0]["detail_id"]
+    site.remove_article(gone)
+    assert crawl(server.start_url, db).returncode == 0
+    assert rows(db, "SELECT count(*) AS n FROM articles WHERE detail_id = ?", (gone,))[0]["n"] == 1
+
+
+def test_an_article_in_two_listings_is_one_article_with_two_entries(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    listings = tmp_path / "listings.txt"
+    other = server.base_url + site.listing_path(1).rsplit("/page/", 1)[0] + "/"  # the listing root: page 1 again
+    listings.write_text(f"# two listings of one site\n{server.start_url}\n\n{other}\n", encoding="utf-8")
+    result, requests = requests_during(server, lambda: crawl(server.start_url, db, "--listings", str(listings)))
+    assert result.returncode == 0, result.stderr
+    n = len(site.expected())
+    assert rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == n
+    assert rows(db, "SELECT count(DISTINCT listing) AS l, count(*) AS n FROM listing_entries")[0][:] == (2, 2 * n)
+    assert len([p for _, p, _ in requests if "/detail/" in p]) == n
+
+
+def test_reparse_rebuilds_articles_from_captures_without_the_network(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    expected = article_rows(db)
+    conn_rows = rows(db, "SELECT count(*) AS n, count(DISTINCT body_sha1) AS bodies FROM captures")[0]
+    assert conn_rows["n"] == site.page_count + len(site.expected())
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:  # damage what an extractor bug would have damaged
+        conn.execute("UPDATE articles SET body = 'broken', title = 'broken'")
+    server.stop()  # no network from here on
+    result = parknews("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(expected)} articles updated" in result.stdout
+    fixed = article_rows(db)
+    body_column = [d[1] for d in rows(db, "PRAGMA table_info(articles)")].index("body")
+    assert [r[body_column] for r in fixed] == [r[body_column] for r in expected]
+
+
+def test_identical_pages_are_stored_once(served, tmp_path):
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    assert crawl(server.start_url, db, "--full").returncode == 0  # every page fetched again, unchanged
+    counts = rows(db, "SELECT count(*) AS n, count(DISTINCT body_sha1) AS distinct_bodies FROM captures WHERE status = 200")[0]
+    stored = rows(db, "SELECT count(*) AS n FROM capture_bodies")[0]["n"]
+    assert counts["n"] > counts["distinct_bodies"] and stored <= counts["distinct_bodies"] + len(site.expected())
