@@ -104,11 +104,13 @@ def query(sql, db_path, as_csv, as_json) -> None:
     if as_csv and as_json:
         raise UsageError("choose one of --csv and --json")
     db = open_archive_readonly(db_path)
+    # A read-only connection would still create an ATTACHed file that does not exist yet.
+    db.conn.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK)
     try:
         cursor = db.execute(sql)
-    except sqlite3.OperationalError as exc:
-        if "readonly" in str(exc) or "read-only" in str(exc):
-            raise UsageError("the archive is opened read-only: parknews query runs SELECT statements only") from None
+    except sqlite3.DatabaseError as exc:
+        if "readonly" in str(exc) or "not authorized" in str(exc):
+            raise UsageError("parknews query only reads the archive: writes and ATTACH are refused") from None
         raise UsageError(f"query failed: {exc}") from None
     except (sqlite3.Error, sqlite3.Warning) as exc:  # Warning: more than one statement
         raise UsageError(f"query failed: {exc}") from None

@@ -43,18 +43,18 @@ class Run:
 
 
 def run(command: list[str], db: Path) -> Run:
-    """Run ``command`` to completion; fail loudly if it does."""
+    """Run ``command`` to completion (its output to files next to ``db``); fail loudly if it fails."""
+    log = db.with_suffix(".log")
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
-    _, status, usage = os.wait4(process.pid, 0)
+    # Files, not pipes: a chatty child would fill a pipe nobody reads and hang.
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
+        _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    stdout, stderr = process.stdout.read(), process.stderr.read()
-    process.stdout.close()
-    process.stderr.close()
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stdout.decode()}\n{stderr.decode()[-3000:]}")
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{log.read_text()[-3000:]}")
     with sqlite3.connect(db) as conn:
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, articles)

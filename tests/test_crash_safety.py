@@ -15,9 +15,9 @@ from crawler.replay.site import ReplaySite
 from tests.crawling import FAST, assert_one_line_error, crawl, rows
 
 
-def start_crawl(start_url, db) -> subprocess.Popen:
+def start_crawl(start_url, db, *extra) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "crawl", "--start-url", start_url, "--db", str(db), *FAST],
+        [sys.executable, "-m", "archive.cli", "crawl", "--start-url", start_url, "--db", str(db), *FAST, *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -53,7 +53,8 @@ def test_killed_runs_leave_an_archive_the_next_run_completes(tmp_path):
     moments = random.Random(20261126)
     with ReplayServer(site, latency=0.03) as server:
         for _ in range(10):
-            run = start_crawl(server.start_url, db)
+            # 2 at a time, the crawl takes ~4 s: every kill lands before its end
+            run = start_crawl(server.start_url, db, "--concurrency", "2")
             time.sleep(moments.uniform(0.3, 2.5))
             run.send_signal(signal.SIGKILL)
             run.wait(timeout=30)

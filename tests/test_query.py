@@ -39,6 +39,11 @@ def test_query_refuses_writes(run_cli, archive_path, sql):
     assert run_cli("query", "SELECT count(*) FROM articles", "--db", archive_path, "--csv")[1].split()[-1] == "50"
 
 
+def test_query_creates_no_file_by_attach(run_cli, archive_path, tmp_path):
+    code, _, err = run_cli("query", f"ATTACH '{tmp_path / 'new.db'}' AS other", "--db", archive_path)
+    assert code == 2 and "ATTACH" in err and list(tmp_path.iterdir()) == []
+
+
 def test_query_errors_exit_2(run_cli, archive_path):
     code, _, err = run_cli("query", "SELECT nonsense FROM articles", "--db", archive_path)
     assert code == 2 and "no such column" in err

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -141,6 +142,10 @@ class ParknewsSpider(scrapy.Spider):
             self.listing_confirmed = True
             yield from self.refresh_requests()
         yield capture(response, "listing", listing=listing, page=page)
+        if not entries:
+            # A listing page without entries is a page being edited: ask again later.
+            yield self.retry_or_error(response, "listing page without entries", listing=listing)
+            return
         stats = self.crawler.stats
         stats.inc_value("parknews/pages")
         stats.max_value("parknews/pages_total", self.page_limit(pages.total_pages or page))
@@ -239,6 +244,10 @@ class ParknewsSpider(scrapy.Spider):
             yield Unchanged(detail_id=item.detail_id)
             return
         fields = detail_fields(page_html(response), response.url, listing_title=item.listing_title)
+        if not fields.body:
+            # An empty or cut-off page; it must not replace a good article.
+            yield self.retry_or_error(response, "article page without article text")
+            return
         item.detail_title = fields.title
         item.region_raw = fields.region_raw
         item.published_raw = fields.published_raw
@@ -247,6 +256,15 @@ class ParknewsSpider(scrapy.Spider):
         item.fetched_at = utc_now()
         self.crawler.stats.inc_value("parknews/articles_fetched")
         yield item
+
+    def retry_or_error(self, response: Response, reason: str, listing: str | None = None) -> scrapy.Request | CrawlError:
+        """Scrapy's retry of a page that answered but is not usable yet, or an error once retries run out."""
+        retry = get_retry_request(response.request, spider=self, reason=reason)
+        if retry is not None:
+            return retry
+        if listing is not None:
+            self.walks[listing].failed_pages += 1
+        return CrawlError(url=response.url, reason=reason, http_status=response.status)
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         reason, status = failure_reason(failure)
