@@ -120,7 +120,11 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Last-Modified", format_datetime(page.last_modified, usegmt=True))
             self.end_headers()
             if send_body:
-                self.wfile.write(page.body)
+                try:
+                    self.wfile.write(page.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client hung up mid-body, as one refusing an oversized page does.
+                    self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # the request log is server.requests; stderr noise would drown test output
