@@ -1,4 +1,4 @@
-"""Downloader middleware: Scrapy's retries, with backoff.
+"""Downloader middlewares: Scrapy's retries with backoff, and a guard on redirects.
 
 Scrapy's RetryMiddleware reschedules a failed request at once. A struggling server needs
 time, so each retry waits ``RETRY_BACKOFF_BASE * 2**(attempt-1)`` seconds (capped at
@@ -12,11 +12,17 @@ import email.utils
 import time
 from typing import TYPE_CHECKING
 
+from urllib.parse import urldefrag, urljoin
+
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.extract.urls import is_crawlable
+
+from scrapy.http import Response
 
 if TYPE_CHECKING:
-    from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
 
@@ -59,3 +65,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(result, Request):
             await asyncio.sleep(self.backoff(result))
         return result
+
+
+class RedirectGuardMiddleware:
+    """Turn a redirect loop or a redirect off the site into a recorded page error.
+
+    Scrapy's RedirectMiddleware would follow both: a loop ends silently in the duplicate
+    filter, and an off-site target is dropped by the off-site filter without a trace. Placed
+    nearer the downloader than RedirectMiddleware, this sees the 3xx response first.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler) -> RedirectGuardMiddleware:
+        guard = cls()
+        guard.crawler = crawler
+        return guard
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        location = response.headers.get("Location")
+        if not (300 <= response.status < 400) or not location or request.meta.get("dont_redirect"):
+            return response
+        target = urldefrag(urljoin(request.url, location.decode("latin-1")))[0]
+        seen = {urldefrag(u)[0] for u in (*request.meta.get("redirect_urls", ()), request.url)}
+        if target in seen:
+            raise IgnoreRequest(f"redirect loop at {target}")
+        domains = getattr(self.crawler.spider, "allowed_domains", None)
+        if domains and not is_crawlable(target, domains):
+            raise IgnoreRequest(f"redirect off the site to {target}")
+        return response

@@ -7,8 +7,9 @@ pieces with the link each sits in, so callers can measure link density or drop l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import lxml.etree
 import lxml.html
@@ -25,12 +26,16 @@ INVISIBLE_TAGS = frozenset(
 )
 # Page chrome; skipped on request, except inside <article>/<main>, where <header> holds the title.
 CHROME_TAGS = frozenset("nav aside header footer".split())
+ARTICLE_TAGS = frozenset(("article", "main"))
 WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
 def collapse(text: str) -> str:
     """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed."""
-    return WHITESPACE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        return WHITESPACE.sub(" ", text).strip()
+    # Without the two zero-width characters, str.split's whitespace is exactly WHITESPACE.
+    return " ".join(text.split())
 
 
 def parse_html(html: str) -> HtmlElement:
@@ -49,7 +54,7 @@ def tag_of(element: object) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     text: str  # raw text of one text node
     link: HtmlElement | None  # the <a href> it sits in, if any
@@ -60,10 +65,7 @@ class Line:
     block: HtmlElement  # the innermost block element holding the line
     heading: bool = False
     pieces: list[Piece] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return collapse("".join(piece.text for piece in self.pieces))
+    text: str = ""  # the pieces' text, whitespace collapsed: set once the line is complete
 
     @property
     def link_ratio(self) -> float:
@@ -76,33 +78,73 @@ def text_lines(nodes: Iterable[HtmlElement], *, tails: bool = False, skip_chrome
     """The non-empty lines of ``nodes`` (and of their tail text when ``tails``), in order."""
     builder = _LineBuilder(skip_chrome)
     for node in nodes:
-        builder.visit(node)
+        parent = node.getparent()
+        outer = _Context.of(parent)
+        builder.visit(node, outer)
         if tails and node.tail:
-            parent = node.getparent()
-            builder.add(node.tail, _enclosing_link(parent), parent if parent is not None else node)
+            if parent is None:
+                builder.add(node.tail, _Context.of(node), node)
+            else:
+                builder.add(node.tail, outer, parent)
     builder.flush()
     return builder.lines
 
 
+class _Context(NamedTuple):
+    """What an element's ancestors-or-self say about text inside it."""
+
+    link: HtmlElement | None = None  # the innermost <a href>
+    block: HtmlElement | None = None  # the innermost block element
+    heading: bool = False
+    in_article: bool = False  # inside <article> or <main>, where chrome tags are content
+
+    @classmethod
+    def of(cls, element: HtmlElement | None) -> _Context:
+        """The context of ``element`` and its ancestors, read once up the tree."""
+        context = cls()
+        if element is None:
+            return context
+        for ancestor in reversed([element, *element.iterancestors()]):
+            context = context.inside(ancestor, tag_of(ancestor))
+        return context
+
+    def inside(self, element: HtmlElement, tag: str) -> _Context:
+        """The context within ``element``, a child of the element this context is for."""
+        link, block, heading, in_article = self
+        if tag == "a" and element.get("href"):
+            link = element
+        if tag in BLOCK_TAGS:
+            block = element
+        return _Context(link, block, heading or tag in HEADING_TAGS, in_article or tag in ARTICLE_TAGS)
+
+
 class _LineBuilder:
+    # One pass down the tree, carrying the ancestors' context: no walk back up per text node.
     def __init__(self, skip_chrome: bool) -> None:
         self.skip_chrome = skip_chrome
         self.lines: list[Line] = []
         self.current: Line | None = None
 
-    def add(self, text: str, link: HtmlElement | None, element: HtmlElement) -> None:
+    def add(self, text: str, context: _Context, element: HtmlElement) -> None:
         if self.current is None:
-            self.current = Line(block=_block_of(element), heading=_in_heading(element))
-        self.current.pieces.append(Piece(text, link))
+            block = context.block if context.block is not None else element
+            self.current = Line(block=block, heading=context.heading)
+        self.current.pieces.append(Piece(text, context.link))
 
     def flush(self) -> None:
-        if self.current is not None and self.current.text:
-            self.lines.append(self.current)
+        line = self.current
+        if line is not None:
+            line.text = collapse("".join(piece.text for piece in line.pieces))
+            if line.text:
+                self.lines.append(line)
         self.current = None
 
-    def visit(self, element: HtmlElement) -> None:
-        tag = tag_of(element)
-        if not tag or tag in INVISIBLE_TAGS or self._is_skipped_chrome(element, tag):
+    def visit(self, element: HtmlElement, outer: _Context) -> None:
+        tag = element.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            return
+        tag = tag.lower()
+        if not tag or tag in INVISIBLE_TAGS or (self.skip_chrome and tag in CHROME_TAGS and not outer.in_article):
             return
         if tag == "br":
             self.flush()
@@ -110,39 +152,15 @@ class _LineBuilder:
         is_block = tag in BLOCK_TAGS
         if is_block:
             self.flush()
-        link = _enclosing_link(element)
+        context = outer.inside(element, tag)
         if element.text:
-            self.add(element.text, link, element)
+            self.add(element.text, context, element)
         for child in element:
-            self.visit(child)
+            self.visit(child, context)
             if child.tail:
-                self.add(child.tail, link, element)
+                self.add(child.tail, context, element)
         if is_block:
             self.flush()
-
-    def _is_skipped_chrome(self, element: HtmlElement, tag: str) -> bool:
-        if not self.skip_chrome or tag not in CHROME_TAGS:
-            return False
-        return not any(tag_of(a) in ("article", "main") for a in element.iterancestors())
-
-
-def _ancestors_or_self(element: HtmlElement) -> Iterator[HtmlElement]:
-    yield element
-    yield from element.iterancestors()
-
-
-def _enclosing_link(element: HtmlElement | None) -> HtmlElement | None:
-    if element is None:
-        return None
-    return next((a for a in _ancestors_or_self(element) if tag_of(a) == "a" and a.get("href")), None)
-
-
-def _block_of(element: HtmlElement) -> HtmlElement:
-    return next((a for a in _ancestors_or_self(element) if tag_of(a) in BLOCK_TAGS), element)
-
-
-def _in_heading(element: HtmlElement) -> bool:
-    return any(tag_of(a) in HEADING_TAGS for a in _ancestors_or_self(element))
 
 
 # -- text patterns shared by the listing and detail extractors ---------------------------------

@@ -10,6 +10,7 @@ site is longer than most articles, so no "largest text block" rule is used.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -24,6 +25,7 @@ REGION = re.compile(rf"所属地区\s*[:：]\s*{VALUE}")
 SOURCE = re.compile(rf"来源\s*[:：]\s*{VALUE}")
 PUBLISHED = re.compile(rf"{DATE_LABEL}({DATE})")
 BARE_DATE = re.compile(DATE)
+TRUNCATION = re.compile(r"(?:…|\.{2,}|。。。)$")
 LABEL_ONLY = re.compile(rf"(?:{LABELS})\s*[:：]$")
 WIDGET = re.compile(r"^(?:字号|分享|打印|收藏|关闭|大\s*中\s*小|【?\s*字体)")
 # Lines that end the article, matched at a line's start: article sentences may contain these
@@ -59,8 +61,9 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     """
     root = parse_html(html)
     lines = text_lines([root.body] if root.body is not None else [root], skip_chrome=True)
-    title_at = _title_line(root, lines, listing_title)
-    title = _title_text(lines[title_at]) if title_at is not None else _page_title(root)
+    titles = [_title_text(line) for line in lines]
+    title_at = _title_line(root, lines, titles, listing_title)
+    title = titles[title_at] if title_at is not None else _page_title(root)
     body_from = _body_start(lines, title_at)
     meta_zone = [line.text for line in lines[title_at or 0 : body_from]]
     everywhere = [line.text for line in lines]
@@ -73,13 +76,16 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     )
 
 
-def _title_line(root: HtmlElement, lines: list[Line], listing_title: str | None) -> int | None:
-    if listing_title and (found := _find(lines, lambda t: _same_title(t, listing_title))) is not None:
-        return found
+def _title_line(root: HtmlElement, lines: list[Line], titles: list[str], listing_title: str | None) -> int | None:
+    """The index of the title line; ``titles`` holds each line's text as a title."""
+    if listing_title and (shows_listed := _shows_title(listing_title)):
+        if (found := _find(lines, titles, shows_listed)) is not None:
+            return found
     page_title = collapse(root.findtext(".//title") or "")
     if page_title:
         # The <title> starts with the article title; a site name may follow it.
-        found = _find(lines, lambda t: len(t) >= max(6, len(page_title) // 2) and page_title.startswith(t))
+        shortest = max(6, len(page_title) // 2)
+        found = _find(lines, titles, lambda t: len(t) >= shortest and page_title.startswith(t))
         if found is not None:
             return found
     meta_at = next((k for k, line in enumerate(lines) if _is_meta(line) and META_LABEL.search(line.text)), None)
@@ -88,25 +94,38 @@ def _title_line(root: HtmlElement, lines: list[Line], listing_title: str | None)
     return next((k for k, line in enumerate(lines) if line.block.tag == "h1" and line.link_ratio < 0.5), None)
 
 
-def _find(lines: list[Line], matches) -> int | None:
+def _find(lines: list[Line], titles: list[str], matches: Callable[[str], bool]) -> int | None:
     """The matching line, a heading first: the title also shows in breadcrumbs and link lists."""
-    hits = [k for k, line in enumerate(lines) if matches(_title_text(line)) and line.link_ratio < 0.5]
+    hits = [k for k, title in enumerate(titles) if matches(title) and lines[k].link_ratio < 0.5]
     headings = [k for k in hits if lines[k].heading]
     return (headings or hits or [None])[0]
 
 
-def _same_title(shown: str, listed: str) -> bool:
-    def key(text: str) -> str:
-        return re.sub(r"\s+", "", re.sub(r"^【[^】]*】", "", text))
+def _shows_title(listed: str) -> Callable[[str], bool] | None:
+    """A test for a line showing the listed title: prefix and spaces aside, or the part a
+    truncated listing title keeps. None for a title with nothing left to compare."""
+    # The listed title's key is made once: the test runs on every line of the page.
+    full_key = _title_key(listed)
+    listed_key = TRUNCATION.sub("", full_key)
+    if not listed_key:
+        return None
+    if listed_key != full_key:
+        return lambda shown: _title_key(shown).startswith(listed_key)
+    return lambda shown: _title_key(shown) == listed_key
 
-    listed_key = re.sub(r"(?:…|\.{2,}|。。。)$", "", key(listed))
-    truncated = listed_key != key(listed)
-    return bool(listed_key) and (key(shown) == listed_key or (truncated and key(shown).startswith(listed_key)))
+
+def _title_key(text: str) -> str:
+    """The title without its 【region】 prefix and without whitespace."""
+    if text.startswith("【") and (end := text.find("】")) != -1:
+        text = text[end + 1 :]
+    return "".join(text.split())  # str.split's whitespace is the regex \s
 
 
 def _title_text(line: Line) -> str:
     """The line's text, cut before meta labels that share the title's block."""
     text = line.text
+    if ":" not in text and "：" not in text:  # every meta label ends in a colon
+        return text
     label = META_LABEL.search(text)
     return text[: label.start()].strip() if label and label.start() > 0 else text
 

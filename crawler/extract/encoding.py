@@ -10,8 +10,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 FALLBACK_ENCODINGS = ("utf-8", "gb18030")
 # Above this share of undecodable characters an encoding is wrong, not just a stray bad byte.
 MAX_ERROR_RATIO = 0.01
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-NON_ASCII = re.compile(r"[^\x00-\x7f]")
+CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
@@ -24,24 +23,30 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         for encoding in (http_content_type_encoding(content_type or ""), html_body_declared_encoding(body))
         if encoding
     ]
-    candidates = list(dict.fromkeys(["utf-8", *declared, *FALLBACK_ENCODINGS]))
+    if body.isascii():
+        return body.decode((declared or ["utf-8"])[0], "replace")
     # UTF-8 goes first: GBK text is practically never valid UTF-8, while UTF-8 bytes often
     # decode as GBK without a single error (into mojibake).
-    decoded = {encoding: body.decode(encoding, "replace") for encoding in candidates}
-    clean = [encoding for encoding in candidates if _error_ratio(decoded[encoding]) <= MAX_ERROR_RATIO]
-    if body.isascii():
-        return decoded[(declared or ["utf-8"])[0]]
-    # A single-byte label (latin-1, cp1252) decodes anything; prefer a reading that gives Chinese.
-    chinese = [encoding for encoding in clean if _looks_chinese(decoded[encoding])]
-    best = (chinese or clean or sorted(candidates, key=lambda e: _error_ratio(decoded[e])))[0]
-    return decoded[best]
+    candidates = list(dict.fromkeys(["utf-8", *declared, *FALLBACK_ENCODINGS]))
+    # The first clean reading that gives Chinese wins; a single-byte label (latin-1, cp1252)
+    # decodes anything, so a clean reading without Chinese only counts if none gives Chinese.
+    # Readings are tried in order and the first winner returned: most pages are UTF-8.
+    readings: list[tuple[float, str]] = []
+    for encoding in candidates:
+        text = body.decode(encoding, "replace")
+        non_ascii = _non_ascii(text)
+        error_ratio = text.count("\ufffd") / non_ascii if non_ascii else 0.0
+        if error_ratio <= MAX_ERROR_RATIO and _looks_chinese(text, non_ascii):
+            return text
+        readings.append((error_ratio, text))
+    clean = [text for error_ratio, text in readings if error_ratio <= MAX_ERROR_RATIO]
+    return (clean or [min(readings, key=lambda reading: reading[0])[1]])[0]
 
 
-def _error_ratio(text: str) -> float:
-    non_ascii = len(NON_ASCII.findall(text))
-    return text.count("\ufffd") / non_ascii if non_ascii else 0.0
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))
 
 
-def _looks_chinese(text: str) -> bool:
-    non_ascii = len(NON_ASCII.findall(text))
-    return non_ascii > 0 and len(CJK.findall(text)) >= 0.5 * non_ascii
+def _looks_chinese(text: str, non_ascii: int) -> bool:
+    # Counted as the length the CJK runs take up: one substitution, not one match per character.
+    return non_ascii > 0 and len(text) - len(CJK_RUN.sub("", text)) >= 0.5 * non_ascii
