@@ -46,7 +46,11 @@ def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
     with db.conn:
-        ensure_schema(db)
+        added = ensure_schema(db)
+        if added:
+            from archive.migrate import backfill  # an upgrade of an older archive
+
+            backfill(db, added)
     return db
 
 

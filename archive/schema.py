@@ -147,8 +147,12 @@ INDEXES: list[tuple[str, list[str]]] = [
 ]
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns and indexes. Idempotent; never drops anything."""
+def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """Create missing tables, columns and indexes. Idempotent; never drops anything.
+
+    Returns the columns added to tables that already existed (an upgrade), by table.
+    """
+    added: dict[str, list[str]] = {}
     for name, spec in TABLES.items():
         table = db[name]
         if not table.exists():
@@ -158,6 +162,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for column, col_type in spec["columns"].items():
             if column not in existing:
                 table.add_column(column, col_type)
+                added.setdefault(name, []).append(column)
+        pk = [spec["pk"]] if isinstance(spec["pk"], str) else list(spec["pk"])
+        if table.pks != pk:
+            if name in added and "listing" in added[name]:
+                # Entries of an older archive: their listing is only known by the page they were on.
+                db.execute("UPDATE listing_entries SET listing = listing_url WHERE listing IS NULL")
+            table.transform(pk=pk)
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return added

@@ -1,0 +1,39 @@
+"""An archive from the first crawl issue (no region codes, no reposts) is upgraded in place."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from archive.db import open_archive
+
+FIRST_SCHEMA = """
+CREATE TABLE articles (detail_id INTEGER PRIMARY KEY, url TEXT, title TEXT, title_raw TEXT,
+  region_tag TEXT, published_date TEXT, listing_date TEXT, summary TEXT, body TEXT, source TEXT,
+  first_seen TEXT, last_seen TEXT);
+CREATE TABLE listing_entries (detail_id INTEGER, listing_url TEXT, page INTEGER, position INTEGER, seen_at TEXT);
+"""
+BODY = "为推动招商引资工作提质增效，汉阳区举办银企对接会，二十余家金融机构与百余家企业参加。" * 6
+
+
+def test_an_old_archive_gains_the_new_columns_filled_without_losing_rows(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(FIRST_SCHEMA)
+        conn.executemany(
+            "INSERT INTO articles (detail_id, url, title, title_raw, region_tag, published_date, body) VALUES (?,?,?,?,?,?,?)",
+            [
+                (101, "https://hubei.010b.com/info/detail/101.html", "汉阳银企对接", "【汉阳区招商】汉阳银企对接", "汉阳区", "2025-07-01", BODY),
+                (102, "https://hubei.010b.com/info/detail/102.html", "汉阳银企对接", "【汉阳区招商】汉阳银企对接", "汉阳区", "2025-07-03", BODY),
+                (103, "https://hubei.010b.com/info/detail/103.html", "光谷新区", "【光谷招商】光谷新区", "光谷", "2025-07-02", "光谷" * 40),
+            ],
+        )
+        conn.execute("INSERT INTO listing_entries VALUES (101, 'https://x.010b.com/info/1/page/1', 1, 1, '2025-07-05')")
+    db = open_archive(path)
+    rows = {r["detail_id"]: r for r in db.query("SELECT * FROM articles")}
+    assert set(rows) == {101, 102, 103}
+    assert (rows[101]["district"], rows[101]["adcode"]) == ("汉阳区", "420105")
+    assert (rows[103]["zone"], rows[103]["adcode"]) == ("东湖高新区", "420100")
+    assert rows[102]["duplicate_of"] == 101 and rows[101]["duplicate_of"] is None
+    assert all(r["content_sha1"] for r in rows.values())
+    assert db["listing_entries"].count == 1 and db["listing_entries"].pks == ["listing", "detail_id"]
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
