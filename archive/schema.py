@@ -135,6 +135,11 @@ TABLES: dict[str, dict] = {
     },
 }
 
+# Derived columns SQLite computes itself (virtual: no storage, always in step).
+GENERATED_COLUMNS: dict[str, dict[str, str]] = {
+    "articles": {"published_month": "TEXT GENERATED ALWAYS AS (substr(published_date, 1, 7)) VIRTUAL"},
+}
+
 INDEXES: list[tuple[str, list[str]]] = [
     ("articles", ["published_date"]),
     ("articles", ["adcode"]),
@@ -169,6 +174,12 @@ def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
                 # Entries of an older archive: their listing is only known by the page they were on.
                 db.execute("UPDATE listing_entries SET listing = listing_url WHERE listing IS NULL")
             table.transform(pk=pk)
+    for name, columns in GENERATED_COLUMNS.items():
+        # table_xinfo, not table_info: the latter hides generated columns.
+        present = {row[1] for row in db.execute(f"PRAGMA table_xinfo([{name}])")}
+        for column, definition in columns.items():
+            if column not in present:
+                db.execute(f"ALTER TABLE [{name}] ADD COLUMN [{column}] {definition}")
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

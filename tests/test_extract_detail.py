@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crawler.extract.detail import detail_fields
 from crawler.extract.encoding import decode_html
 
@@ -96,3 +98,23 @@ def test_inline_points_split_and_whitespace_collapsed():
 def test_page_without_article_gives_empty_fields():
     fields = detail_fields("", URL)
     assert (fields.title, fields.region_raw, fields.published_raw, fields.body) == ("", "", "", "")
+
+
+TITLE_IN_BOLD = """<html><head><title>产业园区网</title></head><body><div>首页 &gt; 资讯</div>
+<div><b>光谷 生物城新增三家研发企业</b></div>
+<div>光谷生物城新增三家研发企业，园区配套服务持续完善，入园企业可享受租金减免。</div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "listing_title",
+    ["【武汉招商】光谷生物城新增三家研发企业", "【武汉招商】光谷生物城新增…", "光谷生物城新增三家研发企业..."],
+)
+def test_listing_title_found_despite_prefix_spaces_and_truncation(listing_title):
+    fields = detail_fields(TITLE_IN_BOLD, URL, listing_title)
+    assert fields.title == "光谷 生物城新增三家研发企业"
+    assert fields.body == "光谷生物城新增三家研发企业，园区配套服务持续完善，入园企业可享受租金减免。"
+
+
+@pytest.mark.parametrize("listing_title", [None, "光谷生物城新增", "【武汉招商】"])
+def test_untruncated_prefix_or_empty_listing_title_matches_no_line(listing_title):
+    assert detail_fields(TITLE_IN_BOLD, URL, listing_title).title == "产业园区网"

@@ -183,3 +183,12 @@ def test_total_without_pager_links_uses_the_page_url_form():
     assert pages.page_urls[1] == "https://a.010b.com/info/144795"
     assert pages.page_urls[35] == "https://a.010b.com/info/144795/page/35"
     assert pages.next_url == "https://a.010b.com/info/144795/page/2"
+
+
+@pytest.mark.parametrize(
+    "pager",
+    ['当前第3页 共5页 <a href="javascript:;">下一页</a>', "第 3 页</div><div>共5页", "页次：3/5页", "<span>每页20条</span> 3/5 "],
+)
+def test_current_and_total_from_pager_text_alone(pager):
+    pages = pagination(f"<div>{pager}</div>", "https://a.010b.com/list.php")
+    assert (pages.current_page, pages.total_pages) == (3, 5)

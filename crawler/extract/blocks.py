@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import lxml.etree
-import lxml.html
-from lxml.html import HtmlElement
+from lxml.etree import _Element
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
@@ -38,14 +36,29 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_html(html: str) -> HtmlElement:
+def parse_html(html: str) -> _Element:
     """The document root; an empty document for empty or unparseable input."""
-    # Bytes plus an explicit parser encoding: lxml refuses str input with an XML declaration.
-    parser = lxml.html.HTMLParser(encoding="utf-8")
-    try:
-        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except lxml.etree.ParserError:
-        return lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
+    # Plain lxml.etree elements: lxml.html's element classes cost a Python call for every
+    # element touched. Bytes plus an explicit parser encoding: lxml refuses str input with an
+    # XML declaration.
+    parser = lxml.etree.HTMLParser(encoding="utf-8")
+    root = lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
+    if root is None:  # nothing but whitespace or comments
+        root = lxml.etree.fromstring(b"<html><body></body></html>", parser)
+    return root
+
+
+def body_of(root: _Element) -> _Element | None:
+    """The document's <body>, as lxml.html's ``root.body`` finds it."""
+    return next(root.getroottree().iter("body", "{http://www.w3.org/1999/xhtml}body"), None)
+
+
+_STRING_VALUE = lxml.etree.XPath("string()", smart_strings=False)
+
+
+def text_content(element: _Element) -> str:
+    """All the text inside ``element``, as lxml.html's ``text_content()`` gives it."""
+    return _STRING_VALUE(element)
 
 
 def tag_of(element: object) -> str:
@@ -57,12 +70,12 @@ def tag_of(element: object) -> str:
 @dataclass(slots=True)
 class Piece:
     text: str  # raw text of one text node
-    link: HtmlElement | None  # the <a href> it sits in, if any
+    link: _Element | None  # the <a href> it sits in, if any
 
 
 @dataclass
 class Line:
-    block: HtmlElement  # the innermost block element holding the line
+    block: _Element  # the innermost block element holding the line
     heading: bool = False
     pieces: list[Piece] = field(default_factory=list)
     text: str = ""  # the pieces' text, whitespace collapsed: set once the line is complete
@@ -74,92 +87,98 @@ class Line:
         return linked / total if total else 0.0
 
 
-def text_lines(nodes: Iterable[HtmlElement], *, tails: bool = False, skip_chrome: bool = False) -> list[Line]:
+def text_lines(nodes: Iterable[_Element], *, tails: bool = False, skip_chrome: bool = False) -> list[Line]:
     """The non-empty lines of ``nodes`` (and of their tail text when ``tails``), in order."""
     builder = _LineBuilder(skip_chrome)
+    context_of = {}  # parent -> context: the nodes are often siblings
     for node in nodes:
         parent = node.getparent()
-        outer = _Context.of(parent)
-        builder.visit(node, outer)
-        if tails and node.tail:
-            if parent is None:
-                builder.add(node.tail, _Context.of(node), node)
-            else:
-                builder.add(node.tail, outer, parent)
+        if parent not in context_of:
+            context_of[parent] = _context(parent)
+        link, block, heading, in_article = context_of[parent]
+        builder.visit(node, link, block, heading, in_article)
+        if tails and (tail := node.tail):
+            if parent is None:  # a root's tail: no link, but the root's own block and heading
+                _, block, heading, _ = _context(node)
+                link, parent = None, node
+            builder.add(tail, link, block if block is not None else parent, heading)
     builder.flush()
     return builder.lines
 
 
-class _Context(NamedTuple):
-    """What an element's ancestors-or-self say about text inside it."""
+_Context = tuple[_Element | None, _Element | None, bool, bool]
 
-    link: HtmlElement | None = None  # the innermost <a href>
-    block: HtmlElement | None = None  # the innermost block element
-    heading: bool = False
-    in_article: bool = False  # inside <article> or <main>, where chrome tags are content
 
-    @classmethod
-    def of(cls, element: HtmlElement | None) -> _Context:
-        """The context of ``element`` and its ancestors, read once up the tree."""
-        context = cls()
-        if element is None:
-            return context
-        for ancestor in reversed([element, *element.iterancestors()]):
-            context = context.inside(ancestor, tag_of(ancestor))
-        return context
-
-    def inside(self, element: HtmlElement, tag: str) -> _Context:
-        """The context within ``element``, a child of the element this context is for."""
-        link, block, heading, in_article = self
-        if tag == "a" and element.get("href"):
-            link = element
-        if tag in BLOCK_TAGS:
-            block = element
-        return _Context(link, block, heading or tag in HEADING_TAGS, in_article or tag in ARTICLE_TAGS)
+def _context(element: _Element | None) -> _Context:
+    """What ``element`` and its ancestors say about text inside it: the innermost <a href>, the
+    innermost block, whether in a heading, whether in <article>/<main> (where chrome is content)."""
+    link = block = None
+    heading = in_article = False
+    for ancestor in [] if element is None else [element, *element.iterancestors()]:
+        tag = tag_of(ancestor)
+        if link is None and tag == "a" and ancestor.get("href"):
+            link = ancestor
+        if block is None and tag in BLOCK_TAGS:
+            block = ancestor
+        heading = heading or tag in HEADING_TAGS
+        in_article = in_article or tag in ARTICLE_TAGS
+    return link, block, heading, in_article
 
 
 class _LineBuilder:
-    # One pass down the tree, carrying the ancestors' context: no walk back up per text node.
+    # One pass down the tree, carrying the ancestors' context along: text_lines is the hot
+    # loop of extraction, and walking up the tree for every text node made it quadratic.
     def __init__(self, skip_chrome: bool) -> None:
         self.skip_chrome = skip_chrome
         self.lines: list[Line] = []
         self.current: Line | None = None
 
-    def add(self, text: str, context: _Context, element: HtmlElement) -> None:
+    def add(self, text: str, link: _Element | None, block: _Element, heading: bool) -> None:
         if self.current is None:
-            block = context.block if context.block is not None else element
-            self.current = Line(block=block, heading=context.heading)
-        self.current.pieces.append(Piece(text, context.link))
+            self.current = Line(block, heading, [Piece(text, link)])
+        else:
+            self.current.pieces.append(Piece(text, link))
 
     def flush(self) -> None:
         line = self.current
         if line is not None:
-            line.text = collapse("".join(piece.text for piece in line.pieces))
+            line.text = collapse("".join([piece.text for piece in line.pieces]))
             if line.text:
                 self.lines.append(line)
-        self.current = None
+            self.current = None
 
-    def visit(self, element: HtmlElement, outer: _Context) -> None:
+    def visit(
+        self, element: _Element, link: _Element | None, block: _Element | None, heading: bool, in_article: bool
+    ) -> None:
+        """Read ``element``; the other arguments are the context of its ancestors."""
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             return
         tag = tag.lower()
-        if not tag or tag in INVISIBLE_TAGS or (self.skip_chrome and tag in CHROME_TAGS and not outer.in_article):
+        if tag in INVISIBLE_TAGS or (tag in CHROME_TAGS and self.skip_chrome and not in_article):
             return
         if tag == "br":
             self.flush()
             return
         is_block = tag in BLOCK_TAGS
-        if is_block:
-            self.flush()
-        context = outer.inside(element, tag)
-        if element.text:
-            self.add(element.text, context, element)
+        if is_block:  # headings, <article> and <main> are blocks too
+            if self.current is not None:
+                self.flush()
+            block = element
+            heading = heading or tag in HEADING_TAGS
+            in_article = in_article or tag in ARTICLE_TAGS
+        elif tag == "a" and element.get("href"):
+            link = element
+        # Text outside any block belongs to the element itself.
+        holder = block if block is not None else element
+        # Each .text or .tail read makes a new string: read once.
+        if text := element.text:
+            self.add(text, link, holder, heading)
         for child in element:
-            self.visit(child, context)
-            if child.tail:
-                self.add(child.tail, context, element)
-        if is_block:
+            self.visit(child, link, block, heading, in_article)
+            if tail := child.tail:
+                self.add(tail, link, holder, heading)
+        if is_block and self.current is not None:
             self.flush()
 
 

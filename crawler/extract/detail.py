@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
+from lxml.etree import _Element
 
-from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, text_lines
+from crawler.extract.blocks import DATE, DATE_LABEL, Line, body_of, collapse, parse_html, text_lines
 
 LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
 META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")
@@ -60,7 +60,8 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     the text.
     """
     root = parse_html(html)
-    lines = text_lines([root.body] if root.body is not None else [root], skip_chrome=True)
+    body = body_of(root)
+    lines = text_lines([body] if body is not None else [root], skip_chrome=True)
     titles = [_title_text(line) for line in lines]
     title_at = _title_line(root, lines, titles, listing_title)
     title = titles[title_at] if title_at is not None else _page_title(root)
@@ -76,7 +77,7 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     )
 
 
-def _title_line(root: HtmlElement, lines: list[Line], titles: list[str], listing_title: str | None) -> int | None:
+def _title_line(root: _Element, lines: list[Line], titles: list[str], listing_title: str | None) -> int | None:
     """The index of the title line; ``titles`` holds each line's text as a title."""
     if listing_title and (shows_listed := _shows_title(listing_title)):
         if (found := _find(lines, titles, shows_listed)) is not None:
@@ -130,7 +131,7 @@ def _title_text(line: Line) -> str:
     return text[: label.start()].strip() if label and label.start() > 0 else text
 
 
-def _page_title(root: HtmlElement) -> str:
+def _page_title(root: _Element) -> str:
     title = collapse(root.findtext(".//title") or "")
     stripped = SITE_SUFFIX.sub("", title)
     return stripped or title
@@ -197,12 +198,12 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> list[str
     return body
 
 
-def _common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement | None:
+def _common_ancestor(a: _Element, b: _Element) -> _Element | None:
     lineage = {a, *a.iterancestors()}
     return next((x for x in (b, *b.iterancestors()) if x in lineage), None)
 
 
-def _within(element: HtmlElement, container: HtmlElement) -> bool:
+def _within(element: _Element, container: _Element) -> bool:
     return element is container or any(a is container for a in element.iterancestors())
 
 

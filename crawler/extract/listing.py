@@ -12,12 +12,13 @@ import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
-from lxml.html import HtmlElement
+from lxml.etree import _Element
 
-from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_lines
+from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_content, text_lines
 from crawler.extract.urls import detail_id
 
 MORE_LINK = re.compile(
@@ -44,7 +45,9 @@ URL_PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 LISTING_ROOT = re.compile(r"/info/\d+/?")  # the site's listings page as /info/<id>/page/<n>
-CURRENT_PAGE = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
+# "当前第3页" too. No optional "当前" before "第": a pattern opening with a literal is searched
+# for that character, not tried at every position of the page's text.
+CURRENT_PAGE = re.compile(r"第\s*(\d+)\s*页")
 
 
 @dataclass
@@ -70,12 +73,11 @@ class Pagination:
 
 def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     """The listing's entries in page order, one per detail id; sidebars and nav excluded."""
-    root = parse_html(html)
-    links = [(a, i, url) for a in root.iter("a") if (i := detail_id(url := urljoin(page_url, a.get("href", "").strip())))]
-    groups = [g for g in _entry_groups(links) if g.entries and not _under_sidebar_heading(g.first_block)]
+    page = _read_page(html, page_url)
+    groups = [g for g in _entry_groups(page.detail_links) if g.entries and not _under_sidebar_heading(g.first_block)]
     if not groups:
         return []
-    pager = _pager_links(_anchors(root, page_url))
+    pager = _pager_links(page.anchors)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
     best = max(groups, key=lambda g: g.score * (1.5 if pager and affinity[id(g)] == closest else 1))
@@ -89,8 +91,8 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
 
 @dataclass
 class _Group:
-    parent: HtmlElement
-    first_block: HtmlElement
+    parent: _Element
+    first_block: _Element
     entries: list[ListingEntry]
 
     @property
@@ -99,26 +101,26 @@ class _Group:
         return sum(len(e.summary) + 0.3 * len(e.title) + (10 if e.date_raw else 0) for e in self.entries)
 
 
-def _entry_groups(links: list[tuple[HtmlElement, int, str]]) -> list[_Group]:
-    ids_below: dict[HtmlElement, set[int]] = defaultdict(set)
+def _entry_groups(links: list[tuple[_Element, int, str]]) -> list[_Group]:
+    ids_below: dict[_Element, set[int]] = defaultdict(set)
     for a, ident, _ in links:
         for element in (a, *a.iterancestors()):
             ids_below[element].add(ident)
-    starts: dict[HtmlElement, dict[HtmlElement, int]] = defaultdict(dict)  # parent -> block -> id
+    starts: dict[_Element, dict[_Element, int]] = defaultdict(dict)  # parent -> block -> id
     for a, ident, _ in links:
         block = a
         while (parent := block.getparent()) is not None and tag_of(parent) != "body" and len(ids_below[parent]) == 1:
             block = parent
         if block.getparent() is not None:
             starts[block.getparent()].setdefault(block, ident)
-    link_urls = {a: url for a, _, url in links}
+    link_targets = {a: (url, ident) for a, ident, url in links}
     return [
-        _Group(parent, next(iter(blocks)), _split_entries(parent, blocks, link_urls))
+        _Group(parent, next(iter(blocks)), _split_entries(parent, blocks, link_targets))
         for parent, blocks in starts.items()
     ]
 
 
-def _split_entries(parent: HtmlElement, blocks: dict[HtmlElement, int], link_urls: dict) -> list[ListingEntry]:
+def _split_entries(parent: _Element, blocks: dict[_Element, int], link_targets: dict) -> list[ListingEntry]:
     """Cut the parent's children into entries: a new entry starts where the detail id changes."""
     children = list(parent)
     cuts: list[tuple[int, int]] = []  # (child index, id)
@@ -131,45 +133,46 @@ def _split_entries(parent: HtmlElement, blocks: dict[HtmlElement, int], link_url
     entries = []
     for k, (start, ident) in enumerate(cuts):
         end = cuts[k + 1][0] if k + 1 < len(cuts) else min(len(children), start + last_span)
-        entry = _entry_from_nodes(children[start:end], ident, link_urls)
+        entry = _entry_from_nodes(children[start:end], ident, link_targets)
         if entry is not None:
             entries.append(entry)
     return entries
 
 
-def _lone_entry_span(children: list[HtmlElement], start: int) -> int:
+def _lone_entry_span(children: list[_Element], start: int) -> int:
     """For a one-entry group: the block plus the few link-free siblings after it."""
     span = 1
     for child in children[start + 1 : start + 4]:
-        if any(True for _ in child.iter("a")) or TOTAL_PAGES.search(child.text_content()):
+        if any(True for _ in child.iter("a")) or TOTAL_PAGES.search(text_content(child)):
             break
         span += 1
     return span
 
 
-def _entry_from_nodes(nodes: list[HtmlElement], ident: int, link_urls: dict) -> ListingEntry | None:
-    id_links = [a for node in nodes for a in node.iter("a") if a in link_urls and detail_id(link_urls[a]) == ident]
+def _entry_from_nodes(nodes: list[_Element], ident: int, link_targets: dict) -> ListingEntry | None:
+    """``link_targets`` maps each detail link to its (absolute URL, detail id)."""
+    id_links = [a for node in nodes for a in node.iter("a") if a in link_targets and link_targets[a][1] == ident]
     if not id_links:
         return None
     lines = text_lines(nodes, tails=True)
-    title_link = next((a for a in id_links if not MORE_LINK.match(collapse(a.text_content() or " "))
-                       and collapse(a.text_content())), id_links[0])
+    link_texts = {a: collapse(text_content(a)) for a in id_links}
+    title_link = next((a for a in id_links if not MORE_LINK.match(link_texts[a]) and link_texts[a]), id_links[0])
     title_lines = text_lines([title_link])
     wraps_entry = len(title_lines) > 1
     if wraps_entry:
         title_line = next((line for line in title_lines if line.heading), title_lines[0])
         title = title_line.text
     else:
-        title = collapse(title_link.text_content())
+        title = link_texts[title_link]
         if (not title or ELLIPSIS.search(title)) and collapse(title_link.get("title", "")):
             title = collapse(title_link.get("title", ""))
-    dropped_links = {a for a in id_links if a is title_link or MORE_LINK.match(collapse(a.text_content()))}
+    dropped_links = {a for a in id_links if a is title_link or MORE_LINK.match(link_texts[a])}
     if wraps_entry:
         dropped_links.discard(title_link)
     texts = [_line_text(line, dropped_links, title if wraps_entry else None) for line in lines]
     date_raw, texts = _take_date(lines, texts, dropped_links)
     summary = collapse(" ".join(t for t in texts if not LEFTOVER.match(t)))
-    return ListingEntry(ident, link_urls[title_link], title, summary, date_raw, 0)
+    return ListingEntry(ident, link_targets[title_link][0], title, summary, date_raw, 0)
 
 
 def _line_text(line: Line, dropped_links: set, title: str | None) -> str:
@@ -194,14 +197,14 @@ def _take_date(lines: list[Line], texts: list[str], dropped_links: set) -> tuple
     return "", texts
 
 
-def _under_sidebar_heading(first_block: HtmlElement) -> bool:
+def _under_sidebar_heading(first_block: _Element) -> bool:
     # The nearest text before the group, e.g. "热门资讯" above a hot-list.
     heading = first_block.xpath("preceding::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)][1]")
     label = collapse(str(heading[0])) if heading else ""
     return len(label) <= 20 and bool(SIDEBAR_HEADING.search(label))
 
 
-def _pager_affinity(parent: HtmlElement, pager: list[HtmlElement]) -> int:
+def _pager_affinity(parent: _Element, pager: list[_Element]) -> int:
     """Depth of the deepest ancestor the group shares with the pager: the listing sits by it."""
     lineage = {parent, *parent.iterancestors()}
     shared = [next((a for a in element.iterancestors() if a in lineage), None) for element in pager]
@@ -240,19 +243,20 @@ class _Template:
 
 def pagination(html: str, page_url: str) -> Pagination:
     """Where this page sits in its listing and the URLs of the listing's pages."""
-    root = parse_html(html)
-    anchors = _anchors(root, page_url)
+    page = _read_page(html, page_url)
+    root, anchors = page.root, page.anchors
     numbered = [(int(m.group(1)), url) for text, url, _ in anchors if (m := PAGE_NUMBER.match(text))]
     template = _infer_template(numbered, page_url)
     if template:
         # Page 1 often has its own URL (the listing root), so it is kept whatever its form.
         numbered = [(n, url) for n, url in numbered if template.number(url) == n or n == 1]
-    page_text = collapse(" ".join(root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]")))
-    current = _current_page(root, page_url, page_text, numbered, template, set(_pager_links(anchors)))
+    texts = root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]", smart_strings=False)
+    page_text = collapse(" ".join(texts))
+    current = _current_page(root, page_url, page_text, texts, numbered, template, set(_pager_links(anchors)))
     last_links = [url for text, url, _ in anchors if LAST_TEXTS.match(text)]
     here = _without_fragment(page_url)
     next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
-    total = _total_pages(root, page_text, numbered, current, [template.number(u) for u in last_links] if template else [])
+    total = _total_pages(page_text, texts, numbered, current, [template.number(u) for u in last_links] if template else [])
     if template is None and (total or next_link) and (url_template := _template_from_url(page_url)):
         # A pager without usable numbered links (script-driven, or only 下一页): the page URL's
         # own form gives the page number and, with a known total, every page's URL.
@@ -284,22 +288,36 @@ def looks_like_listing(entries: list[ListingEntry], pagination: Pagination) -> b
     return paged or (len(entries) >= 3 and summarised * 2 >= len(entries))
 
 
-def _anchors(root: HtmlElement, page_url: str) -> list[tuple[str, str, HtmlElement]]:
-    """(text, absolute URL, element) of the page's http(s) links that are not detail pages."""
-    found = []
+@dataclass
+class _Page:
+    root: _Element
+    detail_links: list[tuple[_Element, int, str]]  # (<a>, detail id, absolute URL)
+    anchors: list[tuple[str, str, _Element]]  # the other http(s) links: (text, absolute URL, <a>)
+
+
+@lru_cache(maxsize=1)
+def _read_page(html: str, page_url: str) -> _Page:
+    """The page's tree and its links, each resolved once."""
+    # Cached: the spider asks for a page's entries, then for its pagination. Neither changes
+    # the tree or the lists.
+    root = parse_html(html)
+    page = _Page(root, [], [])
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         url = urljoin(page_url, href)
-        if href and urlsplit(url).scheme in ("http", "https") and detail_id(url) is None:
-            found.append((collapse(a.text_content()) or collapse(a.get("title", "")), url, a))
-    return found
+        ident = detail_id(url)
+        if ident:
+            page.detail_links.append((a, ident, url))
+        elif ident is None and href and urlsplit(url).scheme in ("http", "https"):
+            page.anchors.append((collapse(text_content(a)) or collapse(a.get("title", "")), url, a))
+    return page
 
 
-def _pager_links(anchors: list[tuple[str, str, HtmlElement]]) -> list[HtmlElement]:
+def _pager_links(anchors: list[tuple[str, str, _Element]]) -> list[_Element]:
     return [a for text, _, a in anchors if PAGE_NUMBER.match(text) or NEXT_TEXTS.match(text)]
 
 
-def _beside(element: HtmlElement, others: set[HtmlElement]) -> bool:
+def _beside(element: _Element, others: set[_Element]) -> bool:
     """True when one of ``others`` sits in the element's parent (or its wrapper's parent)."""
     scope = element.getparent()
     if scope is not None and len([a for a in scope.iter("a") if a is not element]) == 0 and scope.getparent() is not None:
@@ -363,12 +381,13 @@ def _template_from_url(page_url: str) -> _Template | None:
 
 
 def _current_page(
-    root: HtmlElement,
+    root: _Element,
     page_url: str,
     page_text: str,
+    texts: list[str],
     numbered: list[tuple[int, str]],
     template: _Template | None,
-    pager: set[HtmlElement],
+    pager: set[_Element],
 ) -> int | None:
     if template and (number := template.number(page_url)):
         return number
@@ -378,7 +397,7 @@ def _current_page(
         return linked_here[0]
     if match := CURRENT_PAGE.search(page_text):
         return int(match.group(1))
-    if page_of := _page_of(root):
+    if page_of := _page_of(page_text, texts):
         return page_of[0]
     # The pager shows the current page as an unlinked number among the linked ones.
     for element in root.iter(lxml.etree.Element):  # elements only, not comments
@@ -388,10 +407,14 @@ def _current_page(
     return 1 if template else None
 
 
-def _page_of(root: HtmlElement) -> tuple[int, int] | None:
-    """(current, total) from a "3/35页" text, or a "3/35" text node of its own."""
-    for text in root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]"):
-        for match in PAGE_OF.finditer(collapse(str(text))):
+def _page_of(page_text: str, texts: list[str]) -> tuple[int, int] | None:
+    """(current, total) from a "3/35页" text, or a "3/35" text node of its own.
+
+    ``texts`` are the body's text nodes, ``page_text`` all of them joined."""
+    if "/" not in page_text:  # the one character every form has: most pages end here
+        return None
+    for text in texts:
+        for match in PAGE_OF.finditer(collapse(text)):
             current, total = (int(g) for g in match.groups() if g is not None)
             if 1 <= current <= total:
                 return current, total
@@ -399,15 +422,15 @@ def _page_of(root: HtmlElement) -> tuple[int, int] | None:
 
 
 def _total_pages(
-    root: HtmlElement,
     page_text: str,
+    texts: list[str],
     numbered: list[tuple[int, str]],
     current: int | None,
     last_numbers: list[int | None],
 ) -> int | None:
     if match := TOTAL_PAGES.search(page_text):
         return int(match.group(1))
-    if page_of := _page_of(root):
+    if page_of := _page_of(page_text, texts):
         return page_of[1]
     known = [n for n, _ in numbered] + [n for n in last_numbers if n] + ([current] if current and numbered else [])
     return max(known) if known else None
