@@ -148,7 +148,7 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
 
         with Progress(console=_console(stderr=True), transient=True) as progress:
             task = progress.add_task("exporting", total=total)
-            count = write_export(output, columns, rows, fmt=fmt, excel=excel, on_row=lambda: progress.advance(task))
+            count = write_export(output, columns, rows, fmt=fmt, excel=excel, on_rows=lambda n: progress.advance(task, n))
     click.echo(f"{count} articles written to {output}", err=True)
 
 

@@ -36,13 +36,12 @@ BEFORE_SPEED_UP = "2109656"  # the last commit before extraction was made 4x fas
 
 @dataclass
 class Extraction:
-    """The three public entry points of one version of ``crawler.extract``."""
+    """The public entry points of one version of ``crawler.extract``, and its modules."""
 
     decode_html: object
     listing_entries: object
     pagination: object
     detail_fields: object
-
     modules: tuple[ModuleType, ...]
 
     @classmethod
@@ -61,7 +60,7 @@ class Extraction:
         html = self.decode_html(page.body, page.content_type)
         return self.listing_entries(html, url), self.pagination(html, url)
 
-    def detail(self, page: Page, url: str, listing_title: str) -> object:
+    def detail(self, page: Page, url: str, listing_title: str | None) -> object:
         html = self.decode_html(page.body, page.content_type)
         return self.detail_fields(html, url, listing_title=listing_title)
 

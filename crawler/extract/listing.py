@@ -325,6 +325,7 @@ def _beside(element: _Element, others: set[_Element]) -> bool:
     return scope is not None and any(a in others for a in scope.iter("a") if a is not element)
 
 
+@lru_cache(maxsize=1024)  # pager URLs are compared many times per page, and recur on every page
 def _without_fragment(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(fragment=""))
 
@@ -401,8 +402,10 @@ def _current_page(
         return page_of[0]
     # The pager shows the current page as an unlinked number among the linked ones.
     for element in root.iter(lxml.etree.Element):  # elements only, not comments
+        if len(element) or element in pager:
+            continue
         match = PAGE_NUMBER.match(collapse(element.text or ""))
-        if match and not len(element) and element not in pager and _beside(element, pager):
+        if match and _beside(element, pager):
             return int(match.group(1))
     return 1 if template else None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.state import CrawlState, RefreshTarget
+from archive.store import utc_now
 from crawler.extract.detail import detail_fields
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
@@ -35,10 +36,6 @@ from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domain
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
