@@ -5,6 +5,14 @@ Query syntax, parsed here and never passed raw to FTS5:
   "东湖 高新区"       the words as written, next to each other
   融资 OR 贷款        either (OR binds tighter than the implicit AND)
   招商 -房地产        the first without the second
+
+Ranking is bounded. bm25 must score every match before the best can be picked, and a word
+found in most articles (发展, 项目) matches hundreds of thousands of them: over a second at
+a million articles. So a query with more than ``RANK_WINDOW`` matches (after the filters) is
+ranked over its newest ``RANK_WINDOW`` matches only (detail_id follows posting order, and
+FTS5 walks matches in rowid order without scoring them). The trade-off: for such a query
+the results are the best of the recent matches, not of all time; a query with fewer matches,
+or one narrowed by --region/--since/--until below the window, is ranked over all of them.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ ARTICLE_DATE = "coalesce(a.published_date, a.listing_date)"
 REGION_COLUMNS = ("province", "city", "district", "zone", "region_tag")
 _OPERATORS = ("OR", "AND")
 _QUERY_PIECE = re.compile(r'\s*(-?)(?:"([^"]*)"|([^\s"]+))')
+RANK_WINDOW = 5000  # ranking this many matches takes ~10 ms; see the module docstring
 
 
 @dataclass(frozen=True)
@@ -107,14 +116,20 @@ def search(
         params.append(until)
     if not include_duplicates:
         conditions.append("a.duplicate_of IS NULL")
-    sql = (
-        f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
-        f"a.duplicate_of, a.summary, a.body, f.rank "
-        f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid "
-        f"WHERE {' AND '.join(conditions)} ORDER BY f.rank LIMIT ?"
-    )
+    matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
     try:
-        rows = db.execute(sql, [*params, limit]).fetchall()
+        # The newest match but RANK_WINDOW - 1: found only if there are more than the window.
+        oldest_ranked = db.execute(
+            f"SELECT f.rowid {matches} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [*params, RANK_WINDOW - 1]
+        ).fetchone()
+        if oldest_ranked:
+            matches += " AND f.rowid >= ?"
+            params.append(oldest_ranked[0])
+        rows = db.execute(
+            f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
+            f"a.duplicate_of, a.summary, a.body, f.rank {matches} ORDER BY f.rank LIMIT ?",
+            [*params, limit],
+        ).fetchall()
     except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
         raise UsageError(f"cannot search for {query!r}: {exc}") from None
     hits = []
