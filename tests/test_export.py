@@ -72,3 +72,15 @@ def test_failed_export_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
         write_export(tmp_path / "a.csv", ["detail_id", "title"], rows())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_is_reported_in_chunks(tmp_path, monkeypatch):
+    from archive import export
+
+    monkeypatch.setattr(export, "CHUNK_ROWS", 4)
+    reported = []
+    rows = [(number, f"标题{number}") for number in range(10)]
+    count = export.write_export(tmp_path / "a.csv", ["detail_id", "title"], iter(rows), on_rows=reported.append)
+    assert count == 10 and reported == [4, 4, 2]
+    with (tmp_path / "a.csv").open(encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle))[1:] == [[str(n), t] for n, t in rows]

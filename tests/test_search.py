@@ -141,6 +141,26 @@ def test_filters_and_reposts(run_cli, archive_path, archive_articles, containing
     assert {h["detail_id"] for h in with_reposts} == containing(word, include_duplicates=True)
 
 
+def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, archive_articles, containing, monkeypatch):
+    from archive import search
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    everywhere = containing("招商引资")
+    assert len(everywhere) > 3
+    hits = search_ids(run_cli, archive_path, "招商引资")
+    assert {h["detail_id"] for h in hits} == set(sorted(everywhere)[-3:])
+    ranks = [h["rank"] for h in hits]
+    assert ranks == sorted(ranks)
+    # The window is counted after the filters: the three newest from 宜昌, not those among all three.
+    yichang = {a["detail_id"] for a in archive_articles if any((a[c] or "").startswith("宜昌") for c in search.REGION_COLUMNS)}
+    newest_from_yichang = set(sorted(everywhere & yichang)[-3:])
+    assert len(newest_from_yichang) == 3 and newest_from_yichang != yichang & {h["detail_id"] for h in hits}
+    in_yichang = search_ids(run_cli, archive_path, "招商引资", "--region", "宜昌")
+    assert {h["detail_id"] for h in in_yichang} == newest_from_yichang
+    few = containing("新能源汽车") & yichang
+    assert 0 < len(few) <= 3 and {h["detail_id"] for h in search_ids(run_cli, archive_path, "新能源汽车", "--region", "宜昌")} == few
+
+
 def test_plain_output_marks_matches(run_cli, archive_path):
     code, out, _ = run_cli("search", "光谷", "--db", archive_path, "--limit", "3")
     assert code == 0 and len(out.splitlines()) == 3 and all("[光谷]" in line for line in out.splitlines())

@@ -27,6 +27,8 @@ PUBLISHED = re.compile(rf"{DATE_LABEL}({DATE})")
 BARE_DATE = re.compile(DATE)
 TRUNCATION = re.compile(r"(?:…|\.{2,}|。。。)$")
 LABEL_ONLY = re.compile(rf"(?:{LABELS})\s*[:：]$")
+# A label in a cell of its own, colon or not: <td>发布时间</td><td>2025-07-10 10:20</td>.
+BARE_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]?")
 WIDGET = re.compile(r"^(?:字号|分享|打印|收藏|关闭|大\s*中\s*小|【?\s*字体)")
 # Lines that end the article, matched at a line's start: article sentences may contain these
 # words mid-text, but never open with them. Section headings only count as short lines.
@@ -66,7 +68,8 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     title_at = _title_line(root, lines, titles, listing_title)
     title = titles[title_at] if title_at is not None else _page_title(root)
     body_from = _body_start(lines, title_at)
-    meta_zone = [line.text for line in lines[title_at or 0 : body_from]]
+    # A label alone on its line reads as "label：" so that it meets its value on the next.
+    meta_zone = [f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines[title_at or 0 : body_from]]
     everywhere = [line.text for line in lines]
     return DetailFields(
         title=title,
@@ -142,7 +145,7 @@ def _is_meta(line: Line) -> bool:
     if len(text) > 120:
         return False
     return bool(
-        META_LABEL.search(text) or BARE_DATE.fullmatch(text) or WIDGET.match(text) or _is_link_item(line)
+        META_LABEL.search(text) or BARE_LABEL.fullmatch(text) or BARE_DATE.fullmatch(text) or WIDGET.match(text) or _is_link_item(line)
     )
 
 
@@ -163,7 +166,8 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
         _is_meta(lines[k])
         or lines[k].text == title
         or (len(lines[k].text) <= 20 and STOP_HEADING.match(lines[k].text))
-        or (k > 0 and LABEL_ONLY.search(lines[k - 1].text) and len(lines[k].text) <= 30)  # <dt>label</dt><dd>value
+        # <dt>label</dt><dd>value, <td>label</td><td>value
+        or (k > 0 and (LABEL_ONLY.search(lines[k - 1].text) or BARE_LABEL.fullmatch(lines[k - 1].text)) and len(lines[k].text) <= 30)
     ):
         k += 1
     return k

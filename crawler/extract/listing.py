@@ -31,6 +31,7 @@ DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE}
 EDGE_DATE = re.compile(rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?\s*$")
 LEFTOVER = re.compile(rf"^(?:{DATE_LABEL}|[\W_]*|(?:来源|作者|浏览|阅读|点击|人气)\s*[:：].{{0,30}})$")
 SIDEBAR_HEADING = re.compile(r"热门|热点|推荐|相关|排行|精选|猜你喜欢|大家都在看")
+SIDEBAR_WEIGHT = 0.2
 ELLIPSIS = re.compile(r"(?:…|\.{3}|。。。)\s*$")
 
 PAGE_NUMBER = re.compile(r"^[\[【(（]?\s*(\d{1,4})\s*[\]】)）]?$")
@@ -74,15 +75,24 @@ class Pagination:
 def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     """The listing's entries in page order, one per detail id; sidebars and nav excluded."""
     page = _read_page(html, page_url)
-    groups = [g for g in _entry_groups(page.detail_links) if g.entries and not _under_sidebar_heading(g.first_block)]
+    groups = [g for g in _entry_groups(page.detail_links) if g.entries]
     if not groups:
         return []
     pager = _pager_links(page.anchors)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
-    best = max(groups, key=lambda g: g.score * (1.5 if pager and affinity[id(g)] == closest else 1))
+    # A 热门/推荐 heading marks a sidebar, but a listing's own column may be called 投资热点:
+    # the heading weighs against a group, and the listing's summaries outweigh it.
+    sidebar = {id(g) for g in groups if _under_sidebar_heading(g.first_block)}
+    best = max(
+        groups,
+        key=lambda g: g.score
+        * (1.5 if pager and affinity[id(g)] == closest else 1)
+        * (SIDEBAR_WEIGHT if id(g) in sidebar else 1),
+    )
     result: list[ListingEntry] = []
-    for entry in (e for g in groups if _same_kind(g, best) for e in g.entries):
+    kin = [g for g in groups if (id(g) in sidebar) == (id(best) in sidebar) and _same_kind(g, best)]
+    for entry in (e for g in kin for e in g.entries):
         if entry.detail_id not in {e.detail_id for e in result}:
             entry.position = len(result) + 1
             result.append(entry)
@@ -257,9 +267,9 @@ def pagination(html: str, page_url: str) -> Pagination:
     here = _without_fragment(page_url)
     next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
     total = _total_pages(page_text, texts, numbered, current, [template.number(u) for u in last_links] if template else [])
-    if template is None and (total or next_link) and (url_template := _template_from_url(page_url)):
-        # A pager without usable numbered links (script-driven, or only 下一页): the page URL's
-        # own form gives the page number and, with a known total, every page's URL.
+    if template is None and (total or next_link) and (url_template := _unnumbered_template(page_url, next_link, last_links)):
+        # A pager without usable numbered links (script-driven, or only 下一页/末页): the page
+        # number in those links or in the page URL gives, with a known total, every page's URL.
         current = current or url_template.number(page_url) or 1
         template = url_template if total else None
     page_urls: dict[int, str] = {}
@@ -369,12 +379,29 @@ def _infer_template(numbered: list[tuple[int, str]], page_url: str) -> _Template
     return None
 
 
-def _template_from_url(page_url: str) -> _Template | None:
-    """The template read off the page URL's own page parameter, or the site's /page/N form."""
-    url = _without_fragment(page_url)
+def _unnumbered_template(page_url: str, next_link: str | None, last_links: list[str]) -> _Template | None:
+    """The template a 下一页 or 末页 link names (page 1's own URL often has no number), else
+    the one read off the page URL."""
+    for url in (next_link, *last_links):
+        if url and (template := _template_from_parameter(url)):
+            return template
+    return _template_from_url(page_url)
+
+
+def _template_from_parameter(url: str) -> _Template | None:
+    """The template of a URL with a page parameter or a numbered file name."""
+    url = _without_fragment(url)
     if match := URL_PAGE_NUMBER.search(url):
         group = 1 if match.group(1) else 2
         return _Template(url[: match.start(group)], url[match.end(group) :])
+    return None
+
+
+def _template_from_url(page_url: str) -> _Template | None:
+    """The template read off the page URL's own page parameter, or the site's /page/N form."""
+    if template := _template_from_parameter(page_url):
+        return template
+    url = _without_fragment(page_url)
     parts = urlsplit(url)
     if LISTING_ROOT.fullmatch(parts.path) and not parts.query:
         return _Template(url.rstrip("/") + "/page/", "")
