@@ -1,8 +1,13 @@
-"""Exporting articles to CSV or JSON lines, streamed, and written whole or not at all."""
+"""Exporting articles to CSV or JSON lines, streamed, and written whole or not at all.
+
+CSV is the bulk path (a million articles is 3 GB), so its cells leave SQLite as UTF-8 bytes,
+never decoded to str and encoded back, and are assembled a chunk of rows at a time by C-level
+joins and replaces rather than by a Python call per cell. Every cell is quoted, which keeps
+that assembly one pass; csv, pandas, R, Stata and Excel read quoted numbers as numbers.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sqlite3
@@ -10,45 +15,50 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
 
 import sqlite_utils
 
 from archive.errors import UsageError
 
 FORMATS = ("csv", "jsonl")
+CHUNK_ROWS = 5000  # rows assembled, written and reported at a time
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Rows are written and reported in chunks: a Python call per row would cost more than the row.
-CHUNK_ROWS = 5000
+_FORMULA_START_SQL = "('=', '+', '-', '@', char(9), char(13))"
+# Bytes that never occur in UTF-8: they mark cell and row breaks until the quoting is done.
+_CELL_BREAK, _ROW_BREAK = b"\xff", b"\xfe"
+# Reads through a memory map: a third faster than page-sized read() calls on a large archive.
+_MMAP_BYTES = 1 << 34  # SQLite caps it at its compile-time limit (2 GB here)
 
 
 def article_rows(
-    db: sqlite_utils.Database, *, where: str | None = None, include_duplicates: bool = False
-) -> tuple[list[str], Iterator[tuple], int | None]:
-    """Columns, a row cursor and (if cheap to know) the row count of the selected articles.
+    db: sqlite_utils.Database,
+    *,
+    where: str | None = None,
+    include_duplicates: bool = False,
+    fmt: str = "csv",
+    excel: bool = False,
+) -> tuple[list[str], Iterator[tuple], int]:
+    """Columns, a row cursor and the row count of the selected articles, for ``write_export``.
 
-    ``where`` is an SQL condition on articles columns; run it on a read-only connection.
-    Errors in it (unknown column, syntax) surface here, before any file is opened.
+    For CSV each cell arrives as UTF-8 bytes, NULL as empty, and with ``excel`` a text cell
+    that a spreadsheet would run as a formula is prefixed with a quote. ``where`` is an SQL
+    condition on articles columns; run it on a read-only connection. Errors in it (unknown
+    column, syntax) surface here, before any file is opened.
     """
     conditions = [f"({where})"] if where else []
     if not include_duplicates:
         # "+": read the table in rowid order rather than through the duplicate_of index.
         conditions.append("+duplicate_of IS NULL")
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
     try:
-        cursor = db.execute(f"SELECT * FROM articles{clause} ORDER BY detail_id")
+        columns = [column[0] for column in db.execute(f"SELECT * FROM articles{clause} LIMIT 0").description]
+        cells = ", ".join(_csv_cell(column, excel) for column in columns) if fmt == "csv" else "*"
+        cursor = db.execute(f"SELECT {cells} FROM articles{clause} ORDER BY detail_id")
         total = db.execute(f"SELECT count(*) FROM articles{clause}").fetchone()[0]
     except sqlite3.Error as exc:
         raise UsageError(f"--where {where!r}: {exc}") from None
-    return [column[0] for column in cursor.description], cursor, total
-
-
-def excel_safe(value: object) -> object:
-    """Neutralise a text cell a spreadsheet would run as a formula by prefixing a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return columns, cursor, total
 
 
 def write_export(
@@ -62,9 +72,10 @@ def write_export(
 ) -> int:
     """Write ``rows`` to ``path`` through a temporary file renamed at the end; return the count.
 
-    CSV is UTF-8 with LF line ends; ``excel`` adds a BOM, CRLF and formula neutralising so
-    that Excel opens Chinese text correctly and safely. JSON lines keep Chinese unescaped.
-    ``on_rows(n)`` is told of every ``CHUNK_ROWS`` rows written (a progress bar, say).
+    CSV rows are cells of UTF-8 bytes (as ``article_rows`` selects them); the file is UTF-8
+    with LF line ends, and ``excel`` adds a BOM and CRLF so that Excel opens Chinese text
+    correctly. JSON lines keep Chinese unescaped. ``on_rows(n)`` is told of every
+    ``CHUNK_ROWS`` rows written (a progress bar, say).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -74,18 +85,21 @@ def write_export(
     if path.is_dir():
         raise UsageError(f"{path} is a directory; give a file name for the export")
     try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False,
-            encoding="utf-8-sig" if excel else "utf-8", newline="",
-        )
+        handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    newline = b"\r\n" if excel else b"\n"
+    encode_json = json.JSONEncoder(ensure_ascii=False).encode
     count = 0
     try:
         with handle:
-            write_chunk = _csv_chunk_writer(handle, columns, excel) if fmt == "csv" else _jsonl_chunk_writer(handle, columns)
+            if fmt == "csv":
+                handle.write((b"\xef\xbb\xbf" if excel else b"") + csv_lines([[c.encode() for c in columns]], newline))
             for chunk in _chunks(rows):
-                write_chunk(chunk)
+                if fmt == "csv":
+                    handle.write(csv_lines(chunk, newline))
+                else:
+                    handle.write("".join(encode_json(dict(zip(columns, row))) + "\n" for row in chunk).encode())
                 count += len(chunk)
                 if on_rows:
                     on_rows(len(chunk))
@@ -99,25 +113,26 @@ def write_export(
     return count
 
 
-def _csv_chunk_writer(handle: TextIO, columns: list[str], excel: bool) -> Callable[[list[tuple]], None]:
-    writer = csv.writer(handle, lineterminator="\r\n" if excel else "\n")
-    writer.writerow(columns)
-    if not excel:
-        return writer.writerows
+def csv_lines(rows: list[tuple[bytes, ...]], newline: bytes = b"\n") -> bytes:
+    """``rows`` of UTF-8 cells as CSV lines, every cell quoted."""
+    row_break = b'"' + newline + b'"'
+    text = row_break.join([b'","'.join(row) for row in rows])
+    # No cell holds a quote (the usual case) when the text has only the quotes just added.
+    if text.count(b'"') != 2 * len(rows) * len(rows[0]) - 2:
+        text = _ROW_BREAK.join([_CELL_BREAK.join(row) for row in rows]).replace(b'"', b'""')
+        text = text.replace(_CELL_BREAK, b'","').replace(_ROW_BREAK, row_break)
+    return b'"' + text + b'"' + newline
 
-    def write_neutralised(chunk: list[tuple]) -> None:
-        writer.writerows([map(excel_safe, row) for row in chunk])
 
-    return write_neutralised
-
-
-def _jsonl_chunk_writer(handle: TextIO, columns: list[str]) -> Callable[[list[tuple]], None]:
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-
-    def write(chunk: list[tuple]) -> None:
-        handle.write("".join(encode(dict(zip(columns, row))) + "\n" for row in chunk))
-
-    return write
+def _csv_cell(column: str, excel: bool) -> str:
+    """The SQL for one CSV cell: the value as UTF-8 bytes (CAST to BLOB does not convert)."""
+    value = '"{}"'.format(column.replace('"', '""'))
+    if excel:
+        value = (
+            f"CASE WHEN typeof({value}) = 'text' AND substr({value}, 1, 1) IN {_FORMULA_START_SQL} "
+            f"THEN '''' || {value} ELSE {value} END"
+        )
+    return f"CAST(coalesce({value}, '') AS BLOB)"
 
 
 def _chunks(rows: Iterable[tuple]) -> Iterator[list[tuple]]:

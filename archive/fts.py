@@ -31,7 +31,8 @@ import sqlite_utils
 FTS_TABLE = "articles_fts"
 COLUMNS = ("title", "summary", "body")
 # A match in the title counts more than one in the summary, which counts more than the body.
-RANK = "bm25(5.0, 2.0, 1.0)"
+COLUMN_WEIGHTS = (5.0, 2.0, 1.0)
+RANK = f"bm25({', '.join(map(str, COLUMN_WEIGHTS))})"
 _BATCH = 500  # ids per IN (...) list; far below SQLite's variable limit
 _STORED_TEXT = ", ".join(f"coalesce(a.{column}, '')" for column in COLUMNS)
 

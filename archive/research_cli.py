@@ -140,7 +140,7 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
     from archive.export import article_rows, write_export
 
     db = open_archive_readonly(db_path)
-    columns, rows, total = article_rows(db, where=where, include_duplicates=include_duplicates)
+    columns, rows, total = article_rows(db, where=where, include_duplicates=include_duplicates, fmt=fmt, excel=excel)
     if not sys.stderr.isatty():
         count = write_export(output, columns, rows, fmt=fmt, excel=excel)
     else:

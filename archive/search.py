@@ -6,17 +6,21 @@ Query syntax, parsed here and never passed raw to FTS5:
   融资 OR 贷款        either (OR binds tighter than the implicit AND)
   招商 -房地产        the first without the second
 
-Ranking is bounded. bm25 must score every match before the best can be picked, and a word
-found in most articles (发展, 项目) matches hundreds of thousands of them: over a second at
-a million articles. So a query with more than ``RANK_WINDOW`` matches (after the filters) is
-ranked over its newest ``RANK_WINDOW`` matches only (detail_id follows posting order, and
-FTS5 walks matches in rowid order without scoring them). The trade-off: for such a query
-the results are the best of the recent matches, not of all time; a query with fewer matches,
-or one narrowed by --region/--since/--until below the window, is ranked over all of them.
+Ranking is bounded. FTS5's bm25 scores every match, and first counts the articles holding
+each phrase by walking its whole posting list: for a word found in most articles (发展, 项目)
+that is hundreds of milliseconds at a million articles, whatever the LIMIT. So when a query
+has at least ``RANK_WINDOW`` matches (after the filters), only its newest ``RANK_WINDOW``
+matches are ranked (detail_id follows posting order; FTS5 hands matches out newest first
+without scoring them), by the same bm25 formula computed here from the stored text, with
+the phrase frequencies of the window standing in for those of the whole archive.
+The trade-off: for such a query the results are the best of the recent matches, not of all
+time. A query with fewer matches, or one narrowed below the window by --region/--since/
+--until, is ranked by FTS5 over all of them.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -32,7 +36,8 @@ ARTICLE_DATE = "coalesce(a.published_date, a.listing_date)"
 REGION_COLUMNS = ("province", "city", "district", "zone", "region_tag")
 _OPERATORS = ("OR", "AND")
 _QUERY_PIECE = re.compile(r'\s*(-?)(?:"([^"]*)"|([^\s"]+))')
-RANK_WINDOW = 5000  # ranking this many matches takes ~10 ms; see the module docstring
+RANK_WINDOW = 2000  # fetching and scoring this many matches takes ~10 ms; see the docstring
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants
 
 
 @dataclass(frozen=True)
@@ -117,19 +122,16 @@ def search(
     if not include_duplicates:
         conditions.append("a.duplicate_of IS NULL")
     matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
+    select = (
+        f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
+        f"a.duplicate_of, a.summary, a.body"
+    )
     try:
-        # The newest match but RANK_WINDOW - 1: found only if there are more than the window.
-        oldest_ranked = db.execute(
-            f"SELECT f.rowid {matches} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [*params, RANK_WINDOW - 1]
-        ).fetchone()
-        if oldest_ranked:
-            matches += " AND f.rowid >= ?"
-            params.append(oldest_ranked[0])
-        rows = db.execute(
-            f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
-            f"a.duplicate_of, a.summary, a.body, f.rank {matches} ORDER BY f.rank LIMIT ?",
-            [*params, limit],
-        ).fetchall()
+        newest = db.execute(f"{select} {matches} ORDER BY f.rowid DESC LIMIT ?", [*params, RANK_WINDOW]).fetchall()
+        if len(newest) < RANK_WINDOW:  # these are all the matches: FTS5 ranks them
+            rows = db.execute(f"{select}, f.rank {matches} ORDER BY f.rank LIMIT ?", [*params, limit]).fetchall()
+        else:
+            rows = rank_by_bm25(newest, parsed.terms)[:limit]
     except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
         raise UsageError(f"cannot search for {query!r}: {exc}") from None
     hits = []
@@ -148,6 +150,33 @@ def search(
             }
         )
     return hits
+
+
+def rank_by_bm25(rows: list[tuple], terms: tuple[str, ...]) -> list[tuple]:
+    """``rows`` (ending in title, summary, body) best first, each with its bm25 rank appended.
+
+    FTS5's formula and column weights; term frequencies counted in the text, lengths in
+    characters (a Han character is one bigram token), phrase frequencies among ``rows``.
+    """
+    patterns = [re.compile(pattern, re.IGNORECASE) for pattern in map(_term_pattern, terms) if pattern]
+    counts = [
+        [[len(pattern.findall(text)) if text else 0 for text in row[-3:]] for pattern in patterns] for row in rows
+    ]
+    lengths = [sum(len(text or "") for text in row[-3:]) for row in rows]
+    average_length = sum(lengths) / len(rows) or 1
+    idfs = []
+    for index in range(len(patterns)):
+        holding = sum(1 for row_counts in counts if any(row_counts[index]))
+        idfs.append(max(math.log((len(rows) - holding + 0.5) / (holding + 0.5)), 1e-6))
+    ranked = []
+    for row, row_counts, length in zip(rows, counts, lengths):
+        score = 0.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average_length)
+        for idf, per_column in zip(idfs, row_counts):
+            frequency = sum(weight * count for weight, count in zip(fts.COLUMN_WEIGHTS, per_column))
+            score += idf * frequency * (BM25_K1 + 1) / (frequency + norm)
+        ranked.append((*row, -score))  # FTS5's convention: lower is better
+    return sorted(ranked, key=lambda row: row[-1])
 
 
 def find_terms(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:

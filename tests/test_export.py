@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -66,7 +67,7 @@ def test_failed_export_leaves_no_file(tmp_path):
     from archive.export import write_export
 
     def rows():
-        yield (1, "光谷")
+        yield (b"1", "光谷".encode())
         raise RuntimeError("disk went away")
 
     with pytest.raises(RuntimeError):
@@ -79,8 +80,17 @@ def test_progress_is_reported_in_chunks(tmp_path, monkeypatch):
 
     monkeypatch.setattr(export, "CHUNK_ROWS", 4)
     reported = []
-    rows = [(number, f"标题{number}") for number in range(10)]
+    rows = [(str(number).encode(), f'标题"{number}",\n'.encode()) for number in range(10)]
     count = export.write_export(tmp_path / "a.csv", ["detail_id", "title"], iter(rows), on_rows=reported.append)
     assert count == 10 and reported == [4, 4, 2]
     with (tmp_path / "a.csv").open(encoding="utf-8", newline="") as handle:
-        assert list(csv.reader(handle))[1:] == [[str(n), t] for n, t in rows]
+        assert list(csv.reader(handle)) == [["detail_id", "title"]] + [[n.decode(), t.decode()] for n, t in rows]
+
+
+@pytest.mark.parametrize("cells", [("1", "光谷", ""), ("2", 'say "融资"', "a,b\r\nc"), ("3", '"', '""')])
+def test_csv_lines_read_back_as_written(cells):
+    from archive.export import csv_lines
+
+    rows = [tuple(c.encode() for c in cells), (b"4", "汉阳".encode(), b"-")]
+    text = csv_lines(rows, b"\r\n").decode()
+    assert text.endswith("\r\n") and list(csv.reader(io.StringIO(text, newline=""))) == [list(cells), ["4", "汉阳", "-"]]

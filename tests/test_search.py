@@ -161,6 +161,17 @@ def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, arc
     assert 0 < len(few) <= 3 and {h["detail_id"] for h in search_ids(run_cli, archive_path, "新能源汽车", "--region", "宜昌")} == few
 
 
+def test_bm25_of_the_window_puts_title_matches_first(archive_articles):
+    from archive.search import rank_by_bm25
+
+    rows = [(a["detail_id"], a["title"], a["summary"], a["body"]) for a in archive_articles]
+    holding = [row for row in rows if any("招商" in (text or "") for text in row[1:])]
+    ranked = rank_by_bm25(holding, ("招商",))
+    in_title = ["招商" in row[1] for row in ranked]
+    assert in_title == sorted(in_title, reverse=True) and any(in_title) and not all(in_title)
+    assert [row[-1] for row in ranked] == sorted(row[-1] for row in ranked) and ranked[0][-1] < 0
+
+
 def test_plain_output_marks_matches(run_cli, archive_path):
     code, out, _ = run_cli("search", "光谷", "--db", archive_path, "--limit", "3")
     assert code == 0 and len(out.splitlines()) == 3 and all("[光谷]" in line for line in out.splitlines())

@@ -17,6 +17,9 @@ structure, encoding and URL scheme that ``crawler.replay.themes`` does not use:
 - ``bom``: UTF-8 with a BOM and no charset anywhere, CRLF line ends, truncated titles with
   "…" (the full title in title=""), /news/list-<id>-<n>.html pages, the body as
   <br><br>-separated paragraphs indented with U+3000.
+- ``band``: <li><h3> entries with a 来源 line and the date before the summary, a numbered pager
+  without a page count on .shtml pages; the detail title in a band above a two-column table,
+  the body (<div> paragraphs, <h3> section heads) ending with no marker before a 最新资讯 column.
 
 Text comes from ``crawler.replay.text``'s generators. ``UnseenSite`` answers
 ``respond(path, base_url) -> Page`` like ``ReplaySite``, so ``ReplayServer`` serves it.
@@ -64,8 +67,8 @@ class Article:
     def truth(self) -> dict:
         return {
             "detail_id": self.detail_id,
-            "title": self.headline,
-            "title_raw": self.title_raw,
+            "title": " ".join(self.headline.split()),
+            "title_raw": " ".join(self.title_raw.split()),
             "region_tag": self.tag,
             "published_date": self.published.date().isoformat(),
             "listing_date": self.listing_date.isoformat(),
@@ -142,7 +145,8 @@ class Markup(ABC):
         return html.encode(self.encoding, errors="xmlcharrefreplace")
 
     def headline(self, rng: random.Random, place: str) -> str:
-        return " ".join(text.headline(rng, place).split())
+        # Sometimes with a doubled or ideographic space, which the archive collapses.
+        return text.headline(rng, place)
 
     def paragraphs(self, rng: random.Random, place: str) -> list[str]:
         return text.body_paragraphs(rng, place, short=rng.random() < 0.05)
@@ -475,7 +479,7 @@ class BomMarkup(Markup):
     def listing(self, view: ListingView) -> str:
         rows = "".join(
             f'<div class="row">\n<h2>{self._link(e)}</h2>\n<div class="zy">{_t(e.article.summary)}</div>\n'
-            f'<div class="sj">时间：{e.article.listing_date}</div>\n</div>\n'
+            f'<div class="sj">时间：{e.article.listing_date:%Y/%m/%d}</div>\n</div>\n'
             for e in view.entries
         )
         page, count, hrefs = view.page, view.page_count, view.page_hrefs
@@ -508,8 +512,69 @@ class BomMarkup(Markup):
         )
 
 
-MARKUPS: dict[str, Markup] = {m.name: m for m in (FontMarkup(), DlMarkup(), CardMarkup(), BomMarkup())}
-PAGES = {"font": 5, "dl": 4, "card": 4, "bom": 3}
+class BandMarkup(Markup):
+    name = "band"
+    entry_link_form = "other_host"
+
+    def page_path(self, page: int) -> str:
+        return f"/park/{LISTING_ID}/news_{page}.shtml"
+
+    def page_of(self, path: str, query: str) -> int | None:
+        match = re.fullmatch(rf"/park/{LISTING_ID}/news_(\d+)\.shtml", path)
+        return int(match[1]) if match else None
+
+    def page_href(self, page: int) -> str:
+        return self.page_path(page)
+
+    def _head(self, title: str) -> str:
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{_t(title)}</title></head><body>\n'
+            f'<div class="logo">{SITE_NAME}</div><div class="menu"><a href="/">首页</a><a href="/park/">园区</a></div>\n'
+        )
+
+    def _side(self, sidebar: list[Linked]) -> str:
+        # No 热门/推荐 word: the heading alone does not give the sidebar away.
+        items = "".join(f'<li><a href="{_q(s.href)}">{_t(s.article.title_raw)}</a><em>{s.article.listing_date}</em></li>'
+                        for s in sidebar)
+        return f'<td class="side" width="280" valign="top"><h3>最新资讯</h3><ul>{items}</ul></td>'
+
+    def _tail(self, boilerplate: text.Boilerplate, phone: str) -> str:
+        notice = "".join(f"<p>{_t(line)}</p>" for line in boilerplate.notice + boilerplate.rules)
+        return f'<div class="tg">{notice}</div>\n<div class="copy">联系电话：{phone}</div>\n</body></html>\n'
+
+    def listing(self, view: ListingView) -> str:
+        items = "".join(
+            f'<li><h3><a href="{_q(e.href)}">{_t(e.article.title_raw)}</a></h3>'
+            f'<div class="info"><span>来源：{_t(e.article.source or SITE_NAME)}</span><span>{e.article.listing_date}</span></div>'
+            f"<p>{_t(e.article.summary)}</p></li>\n"
+            for e in view.entries
+        )
+        page, count, hrefs = view.page, view.page_count, view.page_hrefs
+        window = range(max(1, page - 3), min(count, page + 3) + 1)
+        pager = "".join(f"<b>{n}</b>" if n == page else f'<a href="{hrefs[n]}">{n}</a>' for n in window)
+        pager += f'<a href="{hrefs[page + 1]}">下一页</a>' if page < count else ""
+        return (
+            self._head(f"园区新闻 - {SITE_NAME}")
+            + f'<table width="1000"><tr><td valign="top"><ul class="news">\n{items}</ul><div class="pg">{pager}</div></td>'
+            + self._side(view.sidebar) + "</tr></table>\n"
+            + self._tail(view.boilerplate, view.phone)
+        )
+
+    def detail(self, view: DetailView) -> str:
+        a = view.article
+        meta = f"<span>所属地区：{_t(a.region_raw)}</span><span>发布日期：{_cn_date(a.published.date())}</span>"
+        body = "".join(f"<h3>{_t(p)}</h3>" if text.is_heading(p) else f"<div>{_t(p)}</div>" for p in a.paragraphs)
+        # The title sits in a band above the two columns; nothing marks where the article ends.
+        return (
+            self._head(f"{a.title_raw} - {SITE_NAME}")
+            + f'<div class="band"><h1>{_t(a.title_raw)}</h1><div class="meta">{meta}</div></div>\n'
+            + f'<table width="1000"><tr><td valign="top" class="txt">{body}</td>{self._side(view.sidebar)}</tr></table>\n'
+            + self._tail(view.boilerplate, view.phone)
+        )
+
+
+MARKUPS: dict[str, Markup] = {m.name: m for m in (FontMarkup(), DlMarkup(), CardMarkup(), BomMarkup(), BandMarkup())}
+PAGES = {"font": 5, "dl": 4, "card": 4, "bom": 3, "band": 3}
 
 
 class UnseenSite:

@@ -69,7 +69,9 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     title = titles[title_at] if title_at is not None else _page_title(root)
     body_from = _body_start(lines, title_at)
     # A label alone on its line reads as "label：" so that it meets its value on the next.
-    meta_zone = [f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines[title_at or 0 : body_from]]
+    meta_zone = [
+        f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines[title_at or 0 : body_from]
+    ]
     everywhere = [line.text for line in lines]
     return DetailFields(
         title=title,
@@ -145,7 +147,11 @@ def _is_meta(line: Line) -> bool:
     if len(text) > 120:
         return False
     return bool(
-        META_LABEL.search(text) or BARE_LABEL.fullmatch(text) or BARE_DATE.fullmatch(text) or WIDGET.match(text) or _is_link_item(line)
+        META_LABEL.search(text)
+        or BARE_LABEL.fullmatch(text)
+        or BARE_DATE.fullmatch(text)
+        or WIDGET.match(text)
+        or _is_link_item(line)
     )
 
 
@@ -166,11 +172,15 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
         _is_meta(lines[k])
         or lines[k].text == title
         or (len(lines[k].text) <= 20 and STOP_HEADING.match(lines[k].text))
-        # <dt>label</dt><dd>value, <td>label</td><td>value
-        or (k > 0 and (LABEL_ONLY.search(lines[k - 1].text) or BARE_LABEL.fullmatch(lines[k - 1].text)) and len(lines[k].text) <= 30)
+        or (k > 0 and _labels_next(lines[k - 1].text) and len(lines[k].text) <= 30)  # <dt>label</dt><dd>value
     ):
         k += 1
     return k
+
+
+def _labels_next(text: str) -> bool:
+    """A line ending in a label whose value is on the next line: "来源：", or a bare cell "来源"."""
+    return bool(LABEL_ONLY.search(text) or BARE_LABEL.fullmatch(text))
 
 
 def _body_lines(lines: list[Line], title_at: int | None, start: int) -> list[str]:
@@ -189,17 +199,25 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> list[str
             break
         if FOOTER.search(text) and len(text) <= 80:
             # The footer's own heading ("招商中心", "联系我们") is no article text either.
-            while body and len(body[-1]) <= 15 and not re.search(r"[。！？；，,.!?]", body[-1]):
+            while body and _is_caption(body[-1]):
                 body.pop()
             break
         if _is_link_item(line):
             link_run += 1
             if link_run >= LINK_LIST_RUN:
+                # So is a link list's ("最新资讯"), which no stop word may give away.
+                if body and _is_caption(body[-1]):
+                    body.pop()
                 break
             continue
         link_run = 0
         body.extend(part for part in INLINE_POINT.split(text) if part)
     return body
+
+
+def _is_caption(text: str) -> bool:
+    """A short line without sentence punctuation: a heading over a block, not article prose."""
+    return len(text) <= 15 and not re.search(r"[。！？；，,.!?]", text)
 
 
 def _common_ancestor(a: _Element, b: _Element) -> _Element | None:

@@ -3,7 +3,7 @@
 Entries: every link to a detail page is climbed to the largest ancestor holding no other
 detail id (its entry block); blocks sharing a parent form a group; in flat markup an entry
 also owns the siblings up to the next block. The group that reads like a listing (summaries,
-dates, next to the pager, not under a 热门/推荐 heading) wins.
+dates, next to the pager, seldom under a 热门/推荐 heading) wins.
 """
 
 from __future__ import annotations
@@ -76,14 +76,15 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     """The listing's entries in page order, one per detail id; sidebars and nav excluded."""
     page = _read_page(html, page_url)
     groups = [g for g in _entry_groups(page.detail_links) if g.entries]
+    # A 热门/推荐 heading marks a sidebar, but a listing's own column may be called 投资热点:
+    # a group under such a heading stays a candidate only with summaries, and weighs less.
+    sidebar = {id(g) for g in groups if _under_sidebar_heading(g.first_block)}
+    groups = [g for g in groups if id(g) not in sidebar or _summarised(g.entries)]
     if not groups:
         return []
     pager = _pager_links(page.anchors)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
-    # A 热门/推荐 heading marks a sidebar, but a listing's own column may be called 投资热点:
-    # the heading weighs against a group, and the listing's summaries outweigh it.
-    sidebar = {id(g) for g in groups if _under_sidebar_heading(g.first_block)}
     best = max(
         groups,
         key=lambda g: g.score
@@ -267,7 +268,10 @@ def pagination(html: str, page_url: str) -> Pagination:
     here = _without_fragment(page_url)
     next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
     total = _total_pages(page_text, texts, numbered, current, [template.number(u) for u in last_links] if template else [])
-    if template is None and (total or next_link) and (url_template := _unnumbered_template(page_url, next_link, last_links)):
+    url_template = None
+    if template is None and (total or next_link):
+        url_template = _unnumbered_template(page_url, total, next_link, last_links)
+    if url_template:
         # A pager without usable numbered links (script-driven, or only 下一页/末页): the page
         # number in those links or in the page URL gives, with a known total, every page's URL.
         current = current or url_template.number(page_url) or 1
@@ -294,8 +298,12 @@ def looks_like_listing(entries: list[ListingEntry], pagination: Pagination) -> b
     if not entries:
         return False
     paged = bool(pagination.total_pages or pagination.next_url or len(pagination.page_urls) > 1)
-    summarised = sum(1 for e in entries if len(e.summary) >= 20)
-    return paged or (len(entries) >= 3 and summarised * 2 >= len(entries))
+    return paged or (len(entries) >= 3 and _summarised(entries))
+
+
+def _summarised(entries: list[ListingEntry]) -> bool:
+    """Whether at least half the entries carry a summary, as a listing's do."""
+    return sum(1 for e in entries if len(e.summary) >= 20) * 2 >= len(entries)
 
 
 @dataclass
@@ -379,10 +387,12 @@ def _infer_template(numbered: list[tuple[int, str]], page_url: str) -> _Template
     return None
 
 
-def _unnumbered_template(page_url: str, next_link: str | None, last_links: list[str]) -> _Template | None:
-    """The template a 下一页 or 末页 link names (page 1's own URL often has no number), else
-    the one read off the page URL."""
-    for url in (next_link, *last_links):
+def _unnumbered_template(
+    page_url: str, total: int | None, next_link: str | None, last_links: list[str]
+) -> _Template | None:
+    """With a known total, the template a 下一页 or 末页 link names (page 1's own URL often has
+    no number); else the one read off the page URL."""
+    for url in (next_link, *last_links) if total else ():
         if url and (template := _template_from_parameter(url)):
             return template
     return _template_from_url(page_url)
