@@ -59,6 +59,11 @@ def normalise(item: ArticleItem, *, now: datetime) -> ArticleItem:
     return item
 
 
+def row_of(item: Any) -> dict:
+    """An item's fields as a dict. Shallow: dataclasses.asdict deep-copies every page body."""
+    return dict(vars(item))
+
+
 class NormalisePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
@@ -119,17 +124,17 @@ class ArchivePipeline:
         if isinstance(item, CrawlError):
             self.errors += 1
             self.crawler.stats.inc_value("parknews/errors")
-            self.open_writer().record_errors(self.run_id, [dataclasses.asdict(item)])
+            self.open_writer().record_errors(self.run_id, [row_of(item)])
             return item
         if isinstance(item, ArticleItem):
-            article = dataclasses.asdict(item)
+            article = row_of(item)
             self.batch.articles.append(article)
             self.batch.entries.append(article | {"title_shown": item.listing_title})
             self.unknown_regions += item.region_unknown
         elif isinstance(item, EntrySeen):
-            self.batch.entries.append(dataclasses.asdict(item))
+            self.batch.entries.append(row_of(item))
         elif isinstance(item, Capture):
-            self.batch.captures.append(dataclasses.asdict(item))
+            self.batch.captures.append(row_of(item))
         elif isinstance(item, Unchanged):
             self.batch.unchanged_ids.append(item.detail_id)
         if len(self.batch) >= self.batch_size:

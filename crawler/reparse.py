@@ -19,7 +19,7 @@ from crawler.extract.encoding import decode_html
 from crawler.extract.listing import listing_entries
 from crawler.extract.urls import canonical_detail_url
 from crawler.items import ArticleItem
-from crawler.pipelines import normalise
+from crawler.pipelines import normalise, row_of
 
 BATCH_SIZE = 200
 
@@ -78,7 +78,7 @@ def reparse_archive(path: str) -> WriteCounts:
             source=fields.source, body=fields.body, fetched_at=fetched_at,
         )  # fmt: skip
         normalise(item, now=datetime.fromisoformat(fetched_at))
-        batch.articles.append(dataclasses.asdict(item))
+        batch.articles.append(row_of(item))
         if len(batch) >= BATCH_SIZE:
             counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
             batch = Batch()
