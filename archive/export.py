@@ -45,17 +45,14 @@ def article_rows(
     condition on articles columns; run it on a read-only connection. Errors in it (unknown
     column, syntax) surface here, before any file is opened.
     """
-    conditions = [f"({where})"] if where else []
-    if not include_duplicates:
-        # "+": read the table in rowid order rather than through the duplicate_of index.
-        conditions.append("+duplicate_of IS NULL")
-    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
     try:
+        # The count may use the duplicate_of index; the rows are read in rowid order ("+").
+        total = db.execute(f"SELECT count(*) FROM articles{_where(where, include_duplicates)}").fetchone()[0]
+        clause = _where(where, include_duplicates, reposts_by_index=False)
         columns = [column[0] for column in db.execute(f"SELECT * FROM articles{clause} LIMIT 0").description]
         cells = ", ".join(_csv_cell(column, excel) for column in columns) if fmt == "csv" else "*"
         cursor = db.execute(f"SELECT {cells} FROM articles{clause} ORDER BY detail_id")
-        total = db.execute(f"SELECT count(*) FROM articles{clause}").fetchone()[0]
     except sqlite3.Error as exc:
         raise UsageError(f"--where {where!r}: {exc}") from None
     return columns, cursor, total
@@ -122,6 +119,13 @@ def csv_lines(rows: list[tuple[bytes, ...]], newline: bytes = b"\n") -> bytes:
         text = _ROW_BREAK.join([_CELL_BREAK.join(row) for row in rows]).replace(b'"', b'""')
         text = text.replace(_CELL_BREAK, b'","').replace(_ROW_BREAK, row_break)
     return b'"' + text + b'"' + newline
+
+
+def _where(where: str | None, include_duplicates: bool, *, reposts_by_index: bool = True) -> str:
+    conditions = [f"({where})"] if where else []
+    if not include_duplicates:
+        conditions.append("duplicate_of IS NULL" if reposts_by_index else "+duplicate_of IS NULL")
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def _csv_cell(column: str, excel: bool) -> str:

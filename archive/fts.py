@@ -8,6 +8,10 @@ and pandas open the archive with no extension. The last character of each run is
 alone, so that a one-character query (``融*``) and a phrase that runs from Chinese into Latin
 text ("3000亿元") find every occurrence. Latin words and numbers stay as they are.
 
+The index keeps token positions (FTS5's default ``detail=full``): a word of three or more
+characters is a phrase of bigrams, and ``detail=column`` or ``none`` (a smaller, faster index)
+refuse phrase queries on SQLite, the stored Datasette query's included.
+
 The table is contentless (``content=''``): the text is stored once, in ``articles``. On
 SQLite < 3.43 a contentless table forgets a document only when given the exact text it
 indexed, which is read back from ``articles``. Hence the contract for the archive writer,

@@ -48,6 +48,14 @@ def test_bigrams_with_unicode61_match_two_and_four_characters(memory):
         assert memory.execute("SELECT rowid FROM t WHERE t MATCH ?", [fts.query_phrase(absent)]).fetchall() == [], absent
 
 
+@pytest.mark.parametrize("detail", ["column", "none"])
+def test_smaller_index_details_refuse_bigram_phrases(memory, detail):
+    memory.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, content='', detail={detail})")
+    memory.execute("INSERT INTO t(rowid, x) VALUES (1, ?)", [fts.bigram_text(TEXT)])
+    with pytest.raises(sqlite3.OperationalError, match="phrase"):
+        memory.execute("SELECT rowid FROM t WHERE t MATCH ?", [fts.query_phrase("融资环境")]).fetchall()
+
+
 # -- the index kept in step with the articles --------------------------------------------------
 
 
