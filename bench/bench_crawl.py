@@ -49,15 +49,31 @@ def run(command: list[str], db: Path) -> Run:
     # Files, not pipes: a chatty child would fill a pipe nobody reads and hang.
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
-        _, status, usage = os.wait4(process.pid, 0)
+        peak_kb = 0
+        while True:
+            # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_kb = max(peak_kb, high_water_kb(process.pid))
+            time.sleep(0.1)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{log.read_text()[-3000:]}")
     with sqlite3.connect(db) as conn:
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, articles)
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024, articles)
+
+
+def high_water_kb(pid: int) -> int:
+    """The process's peak RSS so far (VmHWM). Not ru_maxrss: that counts the memory of this
+    benchmark process, copied into the child at fork, before the child execs the crawler."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return 0
 
 
 def crawl(server: ReplayServer, workdir: Path, name: str) -> Run:
