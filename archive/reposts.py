@@ -32,7 +32,6 @@ import unicodedata
 
 import numpy as np
 import sqlite_utils
-from datasketch import MinHash
 
 SHINGLE_CHARS = 5
 BANDS, ROWS_PER_BAND = 10, 4
@@ -133,6 +132,10 @@ class MinHasher:
     """
 
     def __init__(self, num_perm: int = NUM_PERM, seed: int = SEED) -> None:
+        # Imported here: datasketch pulls in scipy (~0.5 s), which a crawl that finds nothing
+        # new never needs, and a crawl that does can load beside its first downloads.
+        from datasketch import MinHash
+
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
         self._a = a.reshape(-1, 1)
         self._b = b.reshape(-1, 1)
@@ -184,7 +187,10 @@ def _decode(blob: bytes) -> np.ndarray:
 class RepostIndex:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.hasher = MinHasher()
+
+    @functools.cached_property
+    def hasher(self) -> MinHasher:
+        return MinHasher()
 
     def ensure_tables(self) -> None:
         """Create the tables; re-index an archive whose signatures are of an earlier scheme."""

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -19,6 +22,8 @@ from crawler.normalize.regions import resolve_region
 from crawler.normalize.titles import clean_title, collapse_whitespace
 
 TRUNCATION_MARKS = ("…", "...", "。。。")
+# Batches handed to the writer thread and not yet written; past this the crawl waits.
+MAX_BATCHES_IN_FLIGHT = 4
 
 
 def shown_title(listing_title: str, detail_title: str) -> str:
@@ -104,6 +109,10 @@ class ArchivePipeline:
         self.counts = WriteCounts()
         self.errors = 0
         self.unknown_regions = 0
+        # One thread does every write, in order: SQLite's own work (FTS5 indexing, page I/O)
+        # then runs beside the parsing of the next pages instead of holding up the reactor.
+        self.write_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
+        self.pending: deque[Future] = deque()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -124,7 +133,8 @@ class ArchivePipeline:
         if isinstance(item, CrawlError):
             self.errors += 1
             self.crawler.stats.inc_value("parknews/errors")
-            self.open_writer().record_errors(self.run_id, [row_of(item)])
+            writer = self.open_writer()
+            self.submit(writer.record_errors, self.run_id, [row_of(item)])
             return item
         if isinstance(item, ArticleItem):
             article = row_of(item)
@@ -151,13 +161,30 @@ class ArchivePipeline:
         if not len(self.batch):
             return
         writer = self.open_writer()
-        self.counts.add(writer.write(self.batch, seen_at=utc_now(), run_id=self.run_id))
+        self.submit(writer.write, self.batch, seen_at=utc_now(), run_id=self.run_id)
         self.batch = Batch()
+
+    def submit(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Queue a write; collect finished ones. A few batches in flight at most (backpressure)."""
+        self.pending.append(self.write_thread.submit(write, *args, **kwargs))
+        while self.pending and (len(self.pending) > MAX_BATCHES_IN_FLIGHT or self.pending[0].done()):
+            self.collect(self.pending.popleft())
+
+    def collect(self, write: Future) -> None:
+        result = write.result()  # re-raises what the write raised
+        if isinstance(result, WriteCounts):
+            self.counts.add(result)
+
+    def drain(self) -> None:
+        while self.pending:
+            self.collect(self.pending.popleft())
 
     def spider_closed(self, spider, reason: str) -> None:
         if spider.fatal_error and self.writer is None and not len(self.batch):
             return  # bad start: leave the archive as it was
         self.flush()
+        self.drain()
+        self.write_thread.shutdown()
         writer = self.open_writer()
         stats = self.crawler.stats
         if reason != "finished":
