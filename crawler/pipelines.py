@@ -23,7 +23,7 @@ from crawler.normalize.titles import clean_title, collapse_whitespace
 
 TRUNCATION_MARKS = ("…", "...", "。。。")
 # Batches handed to the writer thread and not yet written; past this the crawl waits.
-MAX_BATCHES_IN_FLIGHT = 4
+MAX_BATCHES_IN_FLIGHT = 16
 
 
 def shown_title(listing_title: str, detail_title: str) -> str:
