@@ -104,14 +104,19 @@ def mislabelled(site_encoding: str, pages: list[Page]) -> list[Page]:
     return [_mislabelled(page, site_encoding, actual) for page in pages for actual in ("gbk", "utf-8")]
 
 
-def check_same(before: Extraction, after: Extraction, corpora: list[Corpus]) -> int:
-    """Compare every output of the two versions; the number of comparisons made."""
+def check_same(before: Extraction, after: Extraction, corpora: list[Corpus]) -> tuple[int, list[str]]:
+    """Compare every output of the two versions: the number of comparisons, and those that differ.
+
+    Differences are reported, not fatal: fixes made since the 'before' revision change some
+    outputs on purpose (e.g. pagination URLs taken from the site's own links).
+    """
     checked = 0
+    differing: list[str] = []
 
     def same(label: str, old: object, new: object) -> None:
         nonlocal checked
         if _plain(old) != _plain(new):
-            sys.exit(f"output differs for {label}:\n before: {_plain(old)!r}\n after:  {_plain(new)!r}")
+            differing.append(label)
         checked += 1
 
     for c in corpora:
@@ -129,7 +134,7 @@ def check_same(before: Extraction, after: Extraction, corpora: list[Corpus]) -> 
         url = "https://hubei.010b.com/info/detail/23977.html"
         same(path.name, before.detail(fixture, url, None), after.detail(fixture, url, None))
         same(path.name, before.listing(fixture, url), after.listing(fixture, url))
-    return checked
+    return checked, differing
 
 
 def _plain(value: object) -> object:
@@ -161,7 +166,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         before = extraction_at(args.against, Path(workdir))
         corpora = [corpus(theme) for theme in THEMES]
-        print(f"outputs identical to {args.against}: {check_same(before, after, corpora)} comparisons")
+        checked, differing = check_same(before, after, corpora)
+        print(f"outputs compared with {args.against}: {checked}, differing: {len(differing)}"
+              + (f" (e.g. {', '.join(differing[:3])})" if differing else ""))
         print(f"{'theme':8} {'page':8} {'pages':>5} {'before ms':>10} {'after ms':>10} {'speed-up':>9}")
         totals = {"before": 0.0, "after": 0.0, "pages": 0}
         for c in corpora:
