@@ -17,7 +17,7 @@ from archive.db import open_archive
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS
 from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
-from crawler.normalize.dates import parse_date
+from crawler.normalize.dates import SHANGHAI, parse_date
 from crawler.normalize.regions import resolve_region
 from crawler.normalize.titles import clean_title, collapse_whitespace
 
@@ -50,9 +50,10 @@ def normalise(item: ArticleItem, *, now: datetime) -> ArticleItem:
     item.region_raw = collapse_whitespace(item.region_raw) or None
     item.source = collapse_whitespace(item.source) or None
 
-    listing = parse_date(item.listing_date_raw, reference=now.date(), now=now)
+    today = now.astimezone(SHANGHAI).date()  # the site's calendar day, not UTC's
+    listing = parse_date(item.listing_date_raw, reference=today, now=now)
     item.listing_date = listing.date
-    reference = date.fromisoformat(listing.date) if listing.date else now.date()
+    reference = date.fromisoformat(listing.date) if listing.date else today
     published = parse_date(item.published_raw, reference=reference, now=now)
     item.published_date = published.date or listing.date
     item.published_at = published.at

@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -34,8 +33,8 @@ from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
 from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
+from crawler.normalize.dates import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
