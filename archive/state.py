@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from archive.db import open_archive_readonly
@@ -14,7 +14,7 @@ from archive.db import open_archive_readonly
 
 @dataclass(frozen=True)
 class RefreshTarget:
-    """An archived article to fetch again, with the validators its server last gave."""
+    """An archived article with its listing entry, and the validators its server last gave."""
 
     detail_id: int
     url: str
@@ -82,7 +82,3 @@ def refresh_targets(db, since: date | None) -> list[RefreshTarget]:
         headers = json.loads(headers) if headers else {}
         targets.append(RefreshTarget(*fields, etag=headers.get("etag"), last_modified=headers.get("last-modified")))
     return targets
-
-
-def refresh_since(days: int, today: date) -> date:
-    return today - timedelta(days=days)

@@ -47,13 +47,11 @@ class WriteCounts:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    kept_old_body: list[int] = field(default_factory=list)
 
     def add(self, other: WriteCounts) -> None:
         self.new += other.new
         self.changed += other.changed
         self.unchanged += other.unchanged
-        self.kept_old_body += other.kept_old_body
 
 
 @dataclass
@@ -141,7 +139,6 @@ class ArchiveWriter:
             if old is not None and old["body"] and not row["body"]:
                 # An empty page must never wipe out a good archived article.
                 row["body"] = old["body"]
-                counts.kept_old_body.append(row["detail_id"])
             row["content_sha1"] = content_sha1(row)
             # max(): a reparse writes with the capture's (older) time; last_seen never goes back.
             row["last_seen"] = max(seen_at, old["last_seen"] or "") if old else seen_at

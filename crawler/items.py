@@ -8,6 +8,10 @@ the pipelines (see ``crawler.pipelines``). Column meanings are documented in REA
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.state import RefreshTarget
 
 
 @dataclass
@@ -49,6 +53,15 @@ class ArticleItem:
 
     # -- filled in by RepostPipeline --------------------------------------------------------
     duplicate_of: int | None = None
+
+
+def archived_article(target: RefreshTarget) -> ArticleItem:
+    """An item carrying what the archive knows of an article's listing entry, to fetch or parse again."""
+    return ArticleItem(
+        detail_id=target.detail_id, url=target.url, listing=target.listing, listing_url=target.listing_url,
+        page=target.page, position=target.position, listing_title=target.title_raw or "",
+        listing_date_raw=target.listing_date or "", summary=target.summary or "",
+    )  # fmt: skip
 
 
 @dataclass

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from archive.db import open_archive
+from archive.state import refresh_targets
 from archive.store import ArchiveWriter, Batch, WriteCounts
 from crawler.extract.detail import detail_fields
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import listing_entries
 from crawler.extract.urls import canonical_detail_url
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
 
 BATCH_SIZE = 200
@@ -42,20 +43,6 @@ def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator
         yield url, listing, page, detail_id, fetched_at, decode_html(zlib.decompress(body), content_type)
 
 
-def archived_item(db, detail_id: int, url: str) -> ArticleItem:
-    """An item carrying what the archive knows of an article's listing entry."""
-    row = db.execute(
-        """SELECT a.title_raw, a.summary, a.listing_date, e.listing, e.listing_url, e.page, e.position
-           FROM articles a LEFT JOIN listing_entries e ON e.detail_id = a.detail_id WHERE a.detail_id = ?
-           ORDER BY e.seen_at DESC LIMIT 1""",
-        [detail_id],
-    ).fetchone() or ("", "", "", "", "", 0, 0)
-    title_raw, summary, listing_date, listing, listing_url, page, position = row
-    return ArticleItem(detail_id=detail_id, url=url, listing=listing or "", listing_url=listing_url or "",
-                       page=page or 0, position=position or 0, listing_title=title_raw or "",
-                       listing_date_raw=listing_date or "", summary=summary or "")  # fmt: skip
-
-
 def reparse_archive(path: str) -> WriteCounts:
     db = open_archive(path)
     writer = ArchiveWriter(db)
@@ -67,11 +54,16 @@ def reparse_archive(path: str) -> WriteCounts:
                 position=entry.position, listing_title=entry.title, listing_date_raw=entry.date_raw,
                 summary=entry.summary,
             )  # fmt: skip
+    # What the archive holds of each article's listing entry, for articles whose listing page
+    # was not captured (e.g. only ever refreshed).
+    archived = {target.detail_id: target for target in refresh_targets(db, since=None)}
     counts = WriteCounts()
     batch = Batch()
     # Each batch is written as seen at its newest capture; last_seen never moves back.
     for url, _, _, detail_id, fetched_at, html in stored_pages(db, "detail", latest_per_article=True):
-        item = items.get(detail_id) or archived_item(db, detail_id, url)
+        item = items.get(detail_id)
+        if item is None:
+            item = archived_article(archived[detail_id]) if detail_id in archived else ArticleItem(detail_id, url)
         fields = detail_fields(html, url, listing_title=item.listing_title)
         item = dataclasses.replace(
             item, url=canonical_detail_url(url), detail_title=fields.title, region_raw=fields.region_raw, published_raw=fields.published_raw,

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import Page, ReplaySite
-from tests.crawling import assert_one_line_error, crawl, file_digest, parknews, rows
+from tests.crawling import assert_one_line_error, crawl, file_digest, rows
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from crawler.extract.detail import detail_fields
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
 from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
-from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged, archived_article
 from crawler.normalize.dates import SHANGHAI
 
 
@@ -94,10 +94,11 @@ class ParknewsSpider(scrapy.Spider):
         spider.stop_after_known = settings.getint("PARKNEWS_KNOWN_PAGES_TO_STOP")
         spider.full = settings.getbool("PARKNEWS_FULL")
         refresh_days = settings.get("PARKNEWS_REFRESH_DAYS")
+        refreshing = refresh_days not in (None, "")
         today = datetime.now(SHANGHAI).date()
         state = CrawlState.load(
             settings.get("ARCHIVE_PATH"),
-            refresh_since=today - timedelta(days=int(refresh_days)) if refresh_days not in (None, "") else None,
+            refresh_since=today - timedelta(days=int(refresh_days)) if refreshing else None,
             refresh_all=spider.full,
         )
         spider.known_ids = state.known_ids
@@ -108,7 +109,7 @@ class ParknewsSpider(scrapy.Spider):
         if spider.full or not spider.known_ids:
             spider.mode = "full"
         else:
-            spider.mode = "refresh" if refresh_days not in (None, "") else "incremental"
+            spider.mode = "refresh" if refreshing else "incremental"
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -227,12 +228,7 @@ class ParknewsSpider(scrapy.Spider):
             if target.detail_id in self.requested_ids:
                 continue
             self.requested_ids.add(target.detail_id)
-            item = ArticleItem(
-                detail_id=target.detail_id, url=target.url, listing=target.listing, listing_url=target.listing_url,
-                page=target.page, position=target.position, listing_title=target.title_raw,
-                listing_date_raw=target.listing_date or "", summary=target.summary,
-            )  # fmt: skip
-            yield self.detail_request(target.url, item, target)
+            yield self.detail_request(target.url, archived_article(target), target)
 
     def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[Any]:
         yield capture(response, "detail", detail_id=item.detail_id)
