@@ -1,0 +1,286 @@
+"""Money amounts in article text: ``money_amounts(text) -> list[Amount]``. Pure; no I/O.
+
+What counts as an amount: a number (Arabic ``3541.07``, ``1,200``, full-width ``１２``;
+Chinese ``二十``, ``三千五百``, ``百``; or a mixture ``1.2万``, ``3千万``) with an optional
+multiplier (十 百 千 万 亿, multiplied: 万亿 = 10^12) and a currency word (元, 人民币,
+美元, 欧元, 港元/港币, 日元 … see ``CURRENCIES``). Without a currency word a number counts
+only when it carries 万 or 亿 and a money word stands before it in its clause
+(``总投资12亿，`` → 1.2e9 CNY) and no unit follows (``1.2万平方米`` is not money).
+
+Not amounts: percentages, counts (户, 家, 个), years, dates, phone numbers and ids (no
+currency follows them); vague quantities (``数十亿元``, ``十几亿元``); a bare multiplier
+(``亿元``, ``万元``) unless an approximate marker gives it a value (``过亿元``, ``上亿元``);
+thresholds naming a class of projects rather than an amount (``十亿元以上项目``,
+``投资超过1亿元的项目``, ``亿元级``); a single Chinese digit before a bare 元 (``一元化``).
+
+Each ``Amount``:
+
+- ``value``: the number in its own currency (float; yuan for CNY, dollars for USD …). For a
+  range (``10至15亿元``, ``10亿-15亿元``) the low end; ``value_high`` the high end (else None).
+- ``value_cny``: ``value`` when the currency is CNY, else None: no exchange rate is invented.
+- ``currency``: ISO 4217 code.
+- ``value_raw``: the amount as written, markers included (``近百亿元``, ``1000亿元以上``).
+- ``approximate``: True when written with 近/将近/接近/约/大约/超/超过/逾/过/上/多/余/以上/
+  左右/不少于/不低于/至少 (lower bounds count as approximate).
+- ``kind``: what the amount is, from the words around it (see ``kind_of``): ``investment``,
+  ``contract``, ``financing``, ``output``, ``tax``, ``funds`` or ``other``.
+- ``sentence``: the sentence it stands in (up to and including 。！？; a line at most).
+- ``position``: offset of ``value_raw`` in ``text`` (characters).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+KINDS = ("investment", "contract", "financing", "output", "tax", "funds", "other")
+
+# ISO 4217 code of each currency word; longest first in the pattern.
+CURRENCIES: dict[str, str] = {
+    "元人民币": "CNY", "人民币": "CNY", "元": "CNY",
+    "美元": "USD", "美金": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY",
+    "英镑": "GBP", "韩元": "KRW", "澳元": "AUD", "新加坡元": "SGD", "新元": "SGD", "加元": "CAD",
+    "加拿大元": "CAD", "瑞士法郎": "CHF", "卢布": "RUB", "新台币": "TWD", "台币": "TWD",
+    "泰铢": "THB", "澳门元": "MOP", "林吉特": "MYR",
+}  # fmt: skip
+
+# Words before an amount that say what it is; the nearest one wins. Longest first.
+KIND_WORDS: dict[str, str] = {
+    # investment
+    "总投资": "investment", "计划投资": "investment", "投资总额": "investment", "投资额": "investment",
+    "投资": "investment", "到位资金": "investment", "引资": "investment", "利用外资": "investment",
+    "外资": "investment", "内资": "investment", "港资": "investment", "台资": "investment",
+    "投入": "investment", "出资": "investment", "增资": "investment",
+    # contract
+    "签约": "contract", "签下": "contract", "订单": "contract", "签署": "contract", "合同": "contract", "协议": "contract",
+    # financing
+    "融资": "financing", "贷款": "financing", "授信": "financing", "信贷": "financing",
+    "放贷": "financing", "债券": "financing", "发债": "financing", "募资": "financing",
+    "募集": "financing", "专项债": "financing",
+    "募集资金": "financing", "融资协议": "financing", "债券资金": "financing",
+    # output
+    "产值": "output", "营收": "output", "营业收入": "output", "销售收入": "output",
+    "主营业务收入": "output", "销售额": "output", "营业额": "output", "收入": "output",
+    "交易额": "output", "成交额": "output", "出口额": "output", "进出口": "output",
+    "生产总值": "output", "GDP": "output", "增加值": "output", "产业规模": "output", "利润": "output", "创汇": "output",
+    # tax
+    "税收": "tax", "纳税": "tax", "税额": "tax", "利税": "tax", "缴税": "tax", "税金": "tax",
+    "减税": "tax", "退税": "tax", "税费": "tax",
+    "税收收入": "tax", "税款": "tax",
+    # funds
+    "资金": "funds", "补贴": "funds", "补助": "funds", "奖励": "funds", "奖补": "funds",
+    "基金": "funds", "扶持": "funds", "资助": "funds", "拨付": "funds", "贴息": "funds",
+    "贷款贴息": "funds",
+    # named, and not one of the above: stops the search
+    "注册资本": "other", "价格": "other", "售价": "other", "租金": "other", "工资": "other",
+    "薪酬": "other", "估值": "other",
+}  # fmt: skip
+# After the amount (``2亿元的资金支持``, ``千万元订单``, ``20亿元光电项目``), and 项目 too.
+KIND_WORDS_AFTER = {**KIND_WORDS, "项目": "investment"}
+
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_MULTS = "十百千万亿"
+_MULT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+
+_AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_CN = rf"(?<![{_CN_DIGITS}{_CN_MULTS}])[{_CN_DIGITS}{_CN_MULTS}]+(?:点[{_CN_DIGITS}]+)?"
+_CUR = "|".join(sorted(map(re.escape, CURRENCIES), key=len, reverse=True))
+# 元 in words that are not money: 元旦, 多元化, 元素, 单元 …
+_NOT_YUAN = r"(?<!元)|(?<=元)(?![化素旦宵件器首帅老气月朝曲音组])"
+
+
+def _part(name: str) -> str:
+    return (
+        rf"(?P<{name}>{_AR}|{_CN})(?P<{name}_mid>余|多)?(?P<{name}_mult>[{_CN_MULTS}]+)?"
+        rf"(?P<{name}_mid2>余|多)?(?:(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"
+    )
+
+
+_AMOUNT = re.compile(rf"{_part('a')}(?:\s*(?P<sep>至|到|~|～|-|－|—)\s*{_part('b')})?")
+_SINGLE = re.compile(_part("a") + "(?P<sep>(?!))?")  # one amount: the range part never matches
+_PREFIX = re.compile(r"(?:将近|接近|近|大约|约合|约|超过|超|逾|不少于|不低于|至少|过|上)$")
+_YUE_WORDS = set("签合协履预节制邀特公条违解契集盟相")
+_VAGUE = ("数", "几", "若干", "好几")
+_SUFFIX = re.compile(r"以上|左右")
+_THRESHOLD = re.compile(r"(?:以上|以下|及以上)?(?:的)?(?:项目|企业|大项目)|级|(?:以上|以下)?的[，,]")
+# What may follow a currency-less amount: punctuation, the end, or a few particles.
+_FREE_END = re.compile(r"$|[\s，,。；;、：:！!？?）)”」]|的|以上|左右")
+_CLAUSE_BREAK = "，,；;。！!？?：:\n"
+_SENTENCE_END = "。！!？?\n"
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    value_high: float | None
+    value_cny: float | None
+    currency: str
+    value_raw: str
+    approximate: bool
+    kind: str
+    sentence: str
+    position: int
+
+
+def money_amounts(text: str | None) -> list[Amount]:
+    """Every money amount in ``text``, in order of position. See the module docstring."""
+    if not text:
+        return []
+    folded = text.translate(_FULL_WIDTH)  # same length: positions hold for ``text``
+    amounts: list[Amount] = []
+    previous_end = 0
+    position = 0
+    while match := _AMOUNT.search(folded, position):
+        found = _read(folded, match, previous_end)
+        if found is None and match["sep"] and not _THRESHOLD.match(folded, match.end()):
+            # Not a range (``400-162``): try the first number alone.
+            single = _SINGLE.match(folded, match.start())
+            found = _read(folded, single, previous_end) if single else None
+        if found is None:
+            position = match.start() + 1
+            continue
+        start, end, values = found
+        amounts.append(_amount(text, start, end, values, previous_end))
+        previous_end = end
+        position = end
+    return amounts
+
+
+def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tuple] | None:
+    """(start, end, (low, high, currency, approximate)) of an amount match, or None."""
+    start, end = match.start(), match.end()
+    prefix = _PREFIX.search(text, max(0, start - 3), start)
+    if prefix and prefix.group() in ("过", "上") and text[start] not in "百千万亿":
+        prefix = None  # 过/上 mark an amount only in 过亿, 上百亿 …
+    if prefix and prefix.group() == "约" and text[prefix.start() - 1 : prefix.start()] in _YUE_WORDS:
+        prefix = None  # 签约, 合约 …: not 约 "about"
+    if text[max(0, start - 2):start].endswith(_VAGUE):
+        return None
+    ranged = bool(match["sep"])
+    if ranged:
+        high = _number(match, "b", match["b_mult"])
+        low_mult = match["a_mult"] or (None if match["a_cur"] else match["b_mult"])
+        low = _number(match, "a", low_mult)
+        currency = match["b_cur"]
+        if match["a_cur"] and match["a_cur"] != currency:
+            return None
+        if low is None or high is None or low >= high:
+            return None
+        last = "b"
+    else:
+        low, high, currency, last = _number(match, "a", match["a_mult"]), None, match["a_cur"], "a"
+        if low is None:
+            return None
+        if _bare_multiplier(match["a"]) and not match["a_mult"] and not prefix:
+            return None  # 亿元, 万元 alone
+        if len(match["a"]) == 1 and match["a"] in _CN_DIGITS and not match["a_mult"] and currency:
+            return None  # 一元化, 二元结构
+    mult = match[f"{last}_mult"] or ""
+    if currency is None:
+        # No currency word: only 万/亿 amounts where a money word says so.
+        if not ("万" in mult or "亿" in mult or (not match[f"{last}_mid"] and ("万" in match[last] or "亿" in match[last]))):
+            return None
+        if not _FREE_END.match(text, end) or _kind_before(text, start, previous_end, clause_only=True) in (None, "other"):
+            return None
+        currency_code = "CNY"
+    else:
+        currency_code = CURRENCIES[currency]
+    if _THRESHOLD.match(text, end):
+        return None
+    approximate = bool(prefix or match["a_mid"] or match["a_mid2"] or (ranged and (match["b_mid"] or match["b_mid2"])))
+    if suffix := _SUFFIX.match(text, end):
+        approximate, end = True, suffix.end()
+    if prefix:
+        start = prefix.start()
+    return start, end, (low, high, currency_code, approximate)
+
+
+def _bare_multiplier(token: str) -> bool:
+    return len(token) == 1 and token in _CN_MULTS
+
+
+def _number(match: re.Match, name: str, mult: str | None) -> float | None:
+    token = match[name]
+    try:
+        if token[0].isdigit():
+            value = Decimal(token.replace(",", ""))
+        else:
+            spoken = ("一" + token if token[0] in _CN_MULTS else token).replace("两", "二").replace("〇", "零")
+            value = Decimal(str(cn2an.cn2an(spoken, "strict")))
+    except (InvalidOperation, ValueError, KeyError, IndexError):
+        return None
+    for char in mult or "":
+        value *= _MULT_VALUE[char]
+    return float(value)
+
+
+def _amount(text: str, start: int, end: int, values: tuple, previous_end: int) -> Amount:
+    low, high, currency, approximate = values
+    return Amount(
+        value=low,
+        value_high=high,
+        value_cny=low if currency == "CNY" else None,
+        currency=currency,
+        value_raw=text[start:end],
+        approximate=approximate,
+        kind=kind_of(text, start, end, previous_end),
+        sentence=sentence_at(text, start),
+        position=start,
+    )
+
+
+def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
+    """What the amount at ``text[start:end]`` is, one of ``KINDS``.
+
+    The rule, in order: the nearest ``KIND_WORDS`` word before it in its clause (back to a
+    comma, semicolon, colon or the previous amount); else a ``KIND_WORDS_AFTER`` word after it
+    in its clause (``2亿元的资金支持`` → funds, ``20亿元光电项目`` → investment; the nearest); else the
+    nearest ``KIND_WORDS`` word in the earlier clauses of its sentence; else ``other``.
+    """
+    kind = _kind_before(text, start, previous_end, clause_only=True)
+    if kind:
+        return kind
+    clause_end = end
+    while clause_end < len(text) and text[clause_end] not in _CLAUSE_BREAK:
+        clause_end += 1
+    after = text[end:clause_end]
+    hits = [(after.find(word), -len(word), kind) for word, kind in KIND_WORDS_AFTER.items() if word in after]
+    if hits:
+        return min(hits)[2]
+    return _kind_before(text, start, previous_end, clause_only=False) or "other"
+
+
+def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool) -> str | None:
+    breaks = _CLAUSE_BREAK if clause_only else _SENTENCE_END
+    begin = start
+    while begin > 0 and text[begin - 1] not in breaks:
+        begin -= 1
+    if clause_only:
+        begin = max(begin, previous_end)
+    window = text[begin:start]
+    best: tuple[int, int, str] | None = None
+    for word, kind in KIND_WORDS.items():
+        at = window.rfind(word)
+        if at >= 0:
+            # Rightmost end wins; of words ending at the same place, the longest.
+            key = (at + len(word), len(word), kind)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
+
+
+def sentence_at(text: str, position: int) -> str:
+    """The sentence around ``position``: back to the previous 。！？ or line break, on to the next (kept)."""
+    begin = position
+    while begin > 0 and text[begin - 1] not in _SENTENCE_END:
+        begin -= 1
+    end = position
+    while end < len(text) and text[end] not in _SENTENCE_END:
+        end += 1
+    if end < len(text) and text[end] != "\n":
+        end += 1
+    return text[begin:end].strip()

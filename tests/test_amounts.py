@@ -1,0 +1,51 @@
+"""Money amounts in article text: the golden table, row by row, and the rules it rests on."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.normalize.amounts import KINDS, money_amounts
+from tests.golden_amounts import load
+
+GOLDEN = load()
+
+
+def test_the_golden_table_is_large_and_covers_every_kind():
+    assert len(GOLDEN) >= 200
+    kinds = {e.kind for _, expected in GOLDEN for e in expected}
+    assert kinds == set(KINDS)
+    assert sum(1 for _, expected in GOLDEN if not expected) >= 40  # traps: no amount at all
+
+
+@pytest.mark.parametrize("sentence, expected", GOLDEN, ids=[s[:24] for s, _ in GOLDEN])
+def test_golden_sentence(sentence, expected):
+    found = money_amounts(sentence)
+    got = [(round(a.value, 2), a.value_high and round(a.value_high, 2), a.currency, a.kind, a.approximate) for a in found]
+    want = [(e.value, e.value_high, e.currency, e.kind, e.approximate) for e in expected]
+    assert got == want
+
+
+def test_fields_of_an_amount():
+    text = "为推动项目落地，光谷签约项目12个。其中外资项目总投资近5000万美元，年产值10至15亿元。"
+    investment, output = money_amounts(text)
+    assert investment.value_raw == "近5000万美元" and text[investment.position:].startswith("近5000万美元")
+    assert investment.value == 50_000_000 and investment.value_cny is None and investment.currency == "USD"
+    assert investment.approximate and investment.kind == "investment"
+    assert investment.sentence == "其中外资项目总投资近5000万美元，年产值10至15亿元。"
+    assert (output.value, output.value_high, output.value_cny) == (1e9, 1.5e9, 1e9)
+    assert output.value_raw == "10至15亿元" and output.kind == "output" and not output.approximate
+
+
+def test_positions_hold_for_full_width_text():
+    text = "签约金额１２０亿元，总投资３．５亿元。"
+    assert [text[a.position:a.position + len(a.value_raw)] for a in money_amounts(text)] == ["１２０亿元", "３．５亿元"]
+
+
+@pytest.mark.parametrize("text", ["", None, "亿元", "。。。", "1" * 5000, "元" * 100])
+def test_odd_text_gives_no_amount(text):
+    assert money_amounts(text) == []
+
+
+def test_a_long_body_is_read_in_linear_time():
+    body = "据统计，园区引进项目12个，实际到位资金35.6亿元，同比增长12.5%。" * 2000
+    assert len(money_amounts(body)) == 2000
