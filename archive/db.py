@@ -51,6 +51,9 @@ def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
             from archive.migrate import backfill  # an upgrade of an older archive
 
             backfill(db, added)
+    from archive.facts import resume_backfill
+
+    resume_backfill(db)  # amounts and parks of an older archive; resumable, one query once done
     return db
 
 

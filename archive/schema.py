@@ -75,8 +75,37 @@ TABLES: dict[str, dict] = {
             "first_crawled": str,
             "walk_started": str,
             "walk_finished": str,
+            "host": str,
+            "park_name": str,
+            "listing_name": str,
         },
         "pk": "listing",
+    },
+    # Money amounts found in each article's title, summary and body (archive/facts.py).
+    "amounts": {
+        "columns": {
+            "detail_id": int,
+            "field": str,
+            "position": int,
+            "value": float,
+            "value_high": float,
+            "value_cny": float,
+            "value_raw": str,
+            "currency": str,
+            "approximate": int,
+            "kind": str,
+            "sentence": str,
+        },
+        "pk": ("detail_id", "field", "position"),
+    },
+    # Progress of resumable upgrades of older archives (archive/facts.py).
+    "backfills": {
+        "columns": {
+            "name": str,
+            "last_id": int,
+            "finished": str,
+        },
+        "pk": "name",
     },
     "captures": {
         "columns": {
@@ -149,7 +178,19 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("article_versions", ["detail_id"]),
     ("captures", ["url", "fetched_at"]),
     ("captures", ["detail_id"]),
+    ("amounts", ["kind", "value_cny"]),
 ]
+
+# Views, recreated on every upgrade so that their definition follows the code.
+VIEWS: dict[str, str] = {
+    # Per-article money summaries; the rules are documented in archive/facts.py and README.
+    "article_money": """
+SELECT a.detail_id,
+  (SELECT max(m.value_cny) FROM amounts m WHERE m.detail_id = a.detail_id AND m.kind = 'investment') AS investment_max_cny,
+  (SELECT sum(DISTINCT m.value_cny) FROM amounts m WHERE m.detail_id = a.detail_id AND m.kind = 'contract') AS contract_sum_cny,
+  (SELECT count(*) FROM amounts m WHERE m.detail_id = a.detail_id) AS amounts
+FROM articles a""",
+}
 
 
 def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
@@ -182,5 +223,8 @@ def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
                 db.execute(f"ALTER TABLE [{name}] ADD COLUMN [{column}] {definition}")
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+        db.execute(f"CREATE VIEW [{name}] AS {sql}")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return added

@@ -109,7 +109,10 @@ _SUFFIX = re.compile(r"以上|左右")
 _THRESHOLD = re.compile(r"(?:以上|以下|及以上)?(?:的)?(?:项目|企业|大项目)|级|(?:以上|以下)?的[，,]")
 # What may follow a currency-less amount: punctuation, the end, or a few particles.
 _FREE_END = re.compile(r"$|[\s，,。；;、：:！!？?）)”」]|的|以上|左右")
-_CLAUSE_BREAK = "，,；;。！!？?：:\n"
+# Where the words that name an amount stop: a clause, and for the fallback a sentence. A space
+# in Chinese text is a break too: summaries run paragraphs and headings together with spaces.
+_CLAUSE_BREAK = "，,；;。！!？?：: \t\n\u3000"
+_KIND_SENTENCE_END = "。！!？? \t\n\u3000"
 _SENTENCE_END = "。！!？?\n"
 
 
@@ -237,9 +240,10 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     """What the amount at ``text[start:end]`` is, one of ``KINDS``.
 
     The rule, in order: the nearest ``KIND_WORDS`` word before it in its clause (back to a
-    comma, semicolon, colon or the previous amount); else a ``KIND_WORDS_AFTER`` word after it
+    comma, semicolon, colon, space or the previous amount); else a ``KIND_WORDS_AFTER`` word after it
     in its clause (``2亿元的资金支持`` → funds, ``20亿元光电项目`` → investment; the nearest); else the
-    nearest ``KIND_WORDS`` word in the earlier clauses of its sentence; else ``other``.
+    nearest ``KIND_WORDS`` word in the earlier clauses of its sentence (back to 。！？, a
+    space or a line break); else ``other``.
     """
     kind = _kind_before(text, start, previous_end, clause_only=True)
     if kind:
@@ -255,7 +259,7 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
 
 
 def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool) -> str | None:
-    breaks = _CLAUSE_BREAK if clause_only else _SENTENCE_END
+    breaks = _CLAUSE_BREAK if clause_only else _KIND_SENTENCE_END
     begin = start
     while begin > 0 and text[begin - 1] not in breaks:
         begin -= 1
