@@ -14,7 +14,7 @@ Per-article summaries (view ``article_money`` in archive/schema.py, and the colu
 its low end; amounts in other currencies are left out, since no exchange rate is invented);
 ``contract_sum_cny``: the sum of the distinct yuan values of kind ``contract`` (the same
 figure in title, summary and body, or twice in the body, counts once);
-``amounts``: how many amounts the article has.
+``amount_count``: how many amounts the article has.
 """
 
 from __future__ import annotations
@@ -35,7 +35,15 @@ AMOUNT_COLUMNS = (
     "approximate", "kind", "sentence",
 )  # fmt: skip
 BACKFILL_BATCH = 500
-SUMMARY_COLUMNS = ("investment_max_cny", "contract_sum_cny")
+SUMMARY_COLUMNS = ("investment_max_cny", "contract_sum_cny", "amount_count")
+
+
+def export_source(db: sqlite_utils.Database) -> str:
+    """The FROM clause of an export: articles with their ``SUMMARY_COLUMNS`` (view
+    ``article_money``), or plain articles on an archive not yet upgraded (read-only there)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'article_money'").fetchone():
+        return "articles LEFT JOIN article_money USING (detail_id)"
+    return "articles"
 
 
 def amount_rows(article: dict) -> list[tuple]:
@@ -96,10 +104,11 @@ def rebuild_parks(db: sqlite_utils.Database) -> None:
         _record_park(db, listing, url, decode_html(zlib.decompress(body), content_type))
 
 
-def resume_backfill(db: sqlite_utils.Database, *, batch_size: int = BACKFILL_BATCH) -> int:
+def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None) -> int:
     """Fill ``amounts`` and the park columns of an archive that predates them; return the
     articles processed. Each batch is one transaction that also records its progress, so a
     killed run loses at most one batch and the next call goes on from there."""
+    batch_size = batch_size or BACKFILL_BATCH
     conn = db.conn
     row = conn.execute("SELECT last_id, finished FROM backfills WHERE name = 'amounts'").fetchone()
     if row and row[1]:
@@ -135,4 +144,6 @@ def rebuild(db: sqlite_utils.Database) -> int:
     """Recompute every amount and park name (after a change to their rules); return the articles read."""
     with db.conn:
         db.conn.execute("DELETE FROM backfills WHERE name = 'amounts'")
+        # Rows of articles no longer archived; the others are replaced article by article.
+        db.conn.execute("DELETE FROM amounts WHERE detail_id NOT IN (SELECT detail_id FROM articles)")
     return resume_backfill(db)

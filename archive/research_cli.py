@@ -154,12 +154,12 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
 
 @click.command()
 @db_option
-@click.option("--by", type=click.Choice(["month", "region", "city"]), default="month", show_default=True, help="What to count articles by.")
+@click.option("--by", type=click.Choice(["month", "region", "city", "park"]), default="month", show_default=True, help="What to count articles by (park: the park whose listing carried the article).")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw articles per month, stacked by region, to this PNG file.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @duplicates_option
 def stats(db_path, by, plot, as_json, include_duplicates) -> None:
-    """Count articles by month, region (title tag, else city or province) or city."""
+    """Count articles by month, region (title tag, else city or province), city or park."""
     from archive.stats import count_by, plot_monthly
 
     db = open_archive_readonly(db_path)

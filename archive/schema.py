@@ -188,7 +188,7 @@ VIEWS: dict[str, str] = {
 SELECT a.detail_id,
   (SELECT max(m.value_cny) FROM amounts m WHERE m.detail_id = a.detail_id AND m.kind = 'investment') AS investment_max_cny,
   (SELECT sum(DISTINCT m.value_cny) FROM amounts m WHERE m.detail_id = a.detail_id AND m.kind = 'contract') AS contract_sum_cny,
-  (SELECT count(*) FROM amounts m WHERE m.detail_id = a.detail_id) AS amounts
+  (SELECT count(*) FROM amounts m WHERE m.detail_id = a.detail_id) AS amount_count
 FROM articles a""",
 }
 

@@ -17,7 +17,10 @@ GROUPINGS = {
     "month": f"substr({ARTICLE_DATE}, 1, 7)",
     "region": REGION_LABEL,
     "city": "coalesce(a.city, a.province)",
+    # The park whose listing carried the article (an article in two parks' listings counts in both).
+    "park": "coalesce(l.park_name, l.host)",
 }
+JOINS = {"park": "LEFT JOIN listing_entries e ON e.detail_id = a.detail_id LEFT JOIN listings l ON l.listing = e.listing"}
 # Fonts that draw Chinese, most likely first; the chart falls back to the default font.
 CJK_FONTS = (
     "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -32,8 +35,8 @@ def count_by(db: sqlite_utils.Database, by: str, *, include_duplicates: bool = F
     where = "" if include_duplicates else "WHERE a.duplicate_of IS NULL"
     order = "value" if by == "month" else "articles DESC, value"
     sql = (
-        f"SELECT coalesce({GROUPINGS[by]}, '{UNKNOWN}') AS value, count(*) AS articles "
-        f"FROM articles a {where} GROUP BY value ORDER BY {order}"
+        f"SELECT coalesce({GROUPINGS[by]}, '{UNKNOWN}') AS value, count(DISTINCT a.detail_id) AS articles "
+        f"FROM articles a {JOINS.get(by, '')} {where} GROUP BY value ORDER BY {order}"
     )
     return [tuple(row) for row in db.execute(sql).fetchall()]
 

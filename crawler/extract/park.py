@@ -10,7 +10,7 @@ site's own name (产业园区网) are dropped, and each part is read as
   江汉区电子信息产业园区, listing 招商资讯; ``湖北招商资讯`` → listing 招商资讯), never after a
   generic word (``热门资讯``: a sidebar);
 - a park name: what is left, when it ends as a park or a place does (``PARK_SUFFIXES``:
-  …产业园区, …开发区, …高新区, …园; or …市, …区, …县) and is 3–40 characters long.
+  …产业园区, …开发区, …高新区, …园, …城; or …市, …区, …县) and is 3–40 characters long.
 
 The first park name and the first listing name found win; either is None when no text tells
 it. The host is the listing URL's host, lower-cased.
@@ -33,7 +33,7 @@ CHANNEL_NAMES = (
 )  # fmt: skip
 PARK_SUFFIXES = (
     "产业园区", "产业园", "工业园区", "工业园", "科技园区", "科技园", "园区", "开发区", "高新区", "经开区",
-    "新区", "示范区", "保税区", "综保区", "自贸区", "合作区", "集聚区", "产业基地", "基地", "园", "港", "谷",
+    "新区", "示范区", "保税区", "综保区", "自贸区", "合作区", "集聚区", "产业基地", "基地", "园", "港", "谷", "城", "小镇",
     "市", "区", "县", "州", "旗",
 )  # fmt: skip
 _SEPARATORS = re.compile(r"[_|｜\-–—·•>»/\\:：,，\s]+")
