@@ -49,3 +49,14 @@ def test_odd_text_gives_no_amount(text):
 def test_a_long_body_is_read_in_linear_time():
     body = "据统计，园区引进项目12个，实际到位资金35.6亿元，同比增长12.5%。" * 2000
     assert len(money_amounts(body)) == 2000
+
+
+@pytest.mark.parametrize(
+    "numeral, value",
+    [("二十", 20), ("十五", 15), ("百", 100), ("两千", 2000), ("三千五百万", 35_000_000), ("一亿二千万", 120_000_000),
+     ("万亿", 10**12), ("一千零五", 1005), ("八点五", 8.5), ("二二", None), ("十十", None), ("二〇二五", None)],
+)
+def test_chinese_numerals(numeral, value):
+    from crawler.normalize.amounts import chinese_number
+
+    assert chinese_number(numeral) == value

@@ -34,8 +34,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import cn2an
-
 KINDS = ("investment", "contract", "financing", "output", "tax", "funds", "other")
 
 # ISO 4217 code of each currency word; longest first in the pattern.
@@ -207,18 +205,63 @@ def _bare_multiplier(token: str) -> bool:
 
 
 def _number(match: re.Match, name: str, mult: str | None) -> float | None:
+    """The number of part ``name`` of ``match``, times ``mult`` (万, 亿, 千万 …)."""
     token = match[name]
     try:
-        if token[0].isdigit():
-            value = Decimal(token.replace(",", ""))
-        else:
-            spoken = ("一" + token if token[0] in _CN_MULTS else token).replace("两", "二").replace("〇", "零")
-            value = Decimal(str(cn2an.cn2an(spoken, "strict")))
-    except (InvalidOperation, ValueError, KeyError, IndexError):
+        value = Decimal(token.replace(",", "")) if token[0].isdigit() else chinese_number(token)
+    except InvalidOperation:
+        return None
+    if value is None:
         return None
     for char in mult or "":
         value *= _MULT_VALUE[char]
     return float(value)
+
+
+_CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(token: str) -> Decimal | None:
+    """A Chinese numeral as a number: 二十 → 20, 三千五百万 → 35000000, 一亿二千万 →
+    120000000, 百 → 100, 两千 → 2000, 八点五 → 8.5, 一千零五 → 1005. None when it is no
+    well-formed numeral (二二, 十十).
+
+    (cn2an reads these too, but costs 0.13 s of import in every crawl process and refuses
+    两, 〇 and a leading 百 in its strict mode; this is the whole of what amounts need.)
+    """
+    whole, _, fraction = token.partition("点")
+    if fraction and not all(c in _CN_DIGIT_VALUE for c in fraction):
+        return None
+    total = wan = section = 0
+    digit: int | None = None
+    previous = ""
+    for char in whole:
+        if char in _CN_DIGIT_VALUE:
+            if previous in _CN_DIGIT_VALUE and _CN_DIGIT_VALUE[previous] != 0:
+                return None  # 二二: not a numeral (a year or id read digit by digit)
+            digit = _CN_DIGIT_VALUE[char]
+        elif char in _SMALL_UNITS:
+            if previous in _SMALL_UNITS:
+                return None
+            section += (1 if digit is None else digit) * _SMALL_UNITS[char]
+            digit = None
+        elif char == "万":
+            level = section + (digit or 0)
+            wan = (wan + (level or (0 if wan else 1))) * 10_000
+            section, digit = 0, None
+        elif char == "亿":
+            level = wan + section + (digit or 0)
+            total = (total + (level or 1)) * 100_000_000
+            wan = section = 0
+            digit = None
+        else:
+            return None
+        previous = char
+    value = Decimal(total + wan + section + (digit or 0))
+    if fraction:
+        value += Decimal("0." + "".join(str(_CN_DIGIT_VALUE[c]) for c in fraction))
+    return value
 
 
 def _amount(text: str, start: int, end: int, values: tuple, previous_end: int) -> Amount:
