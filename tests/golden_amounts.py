@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GOLDEN = Path(__file__).parent / "golden" / "amounts.tsv"
+# Written after the rules (see each file's header for what followed their first score).
+HOLDOUT = Path(__file__).parent / "golden" / "amounts_holdout.tsv"
+HOLDOUT2 = Path(__file__).parent / "golden" / "amounts_holdout2.tsv"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ Each ``Amount``:
 - ``value_cny``: ``value`` when the currency is CNY, else None: no exchange rate is invented.
 - ``currency``: ISO 4217 code.
 - ``value_raw``: the amount as written, markers included (``近百亿元``, ``1000亿元以上``).
-- ``approximate``: True when written with 近/将近/接近/约/大约/超/超过/逾/过/上/多/余/以上/
-  左右/不少于/不低于/至少 (lower bounds count as approximate).
+- ``approximate``: True when written with 近/将近/接近/约/约为/大约/超/超过/逾/过/上/多/余/
+  以上/左右/不少于/不低于/至少 (lower bounds count as approximate; caps such as 最高, 不超过 and
+  milestones such as 突破 do not).
 - ``kind``: what the amount is, from the words around it (see ``kind_of``): ``investment``,
   ``contract``, ``financing``, ``output``, ``tax``, ``funds`` or ``other``.
 - ``sentence``: the sentence it stands in (up to and including 。！？; a line at most).
@@ -62,7 +63,7 @@ KIND_WORDS: dict[str, str] = {
     # output
     "产值": "output", "营收": "output", "营业收入": "output", "销售收入": "output",
     "主营业务收入": "output", "销售额": "output", "营业额": "output", "收入": "output",
-    "交易额": "output", "成交额": "output", "出口额": "output", "进出口": "output",
+    "交易额": "output", "成交额": "output", "出口额": "output", "出口": "output", "进出口": "output",
     "生产总值": "output", "GDP": "output", "增加值": "output", "产业规模": "output", "利润": "output", "创汇": "output",
     # tax
     "税收": "tax", "纳税": "tax", "税额": "tax", "利税": "tax", "缴税": "tax", "税金": "tax",
@@ -100,11 +101,14 @@ def _part(name: str) -> str:
 
 _AMOUNT = re.compile(rf"{_part('a')}(?:\s*(?P<sep>至|到|~|～|-|－|—)\s*{_part('b')})?")
 _SINGLE = re.compile(_part("a") + "(?P<sep>(?!))?")  # one amount: the range part never matches
-_PREFIX = re.compile(r"(?:将近|接近|近|大约|约合|约|超过|超|逾|不少于|不低于|至少|过|上)$")
+_PREFIX = re.compile(r"(?:将近|接近|近|大约|约合|约为|约有|约|超过|超|逾|不少于|不低于|至少|过|上)$")
 _YUE_WORDS = set("签合协履预节制邀特公条违解契集盟相")
 _VAGUE = ("数", "几", "若干", "好几")
 _SUFFIX = re.compile(r"以上|左右")
-_THRESHOLD = re.compile(r"(?:以上|以下|及以上)?(?:的)?(?:项目|企业|大项目)|级|(?:以上|以下)?的[，,]")
+_THRESHOLD = re.compile(
+    r"(?:以上|以下|及以上)?(?:的)?(?:项目|企业|大项目)|级|(?:以上|以下)?的[，,]"
+    r"|(?:以上|以下)的?[\u4e00-\u9fff]{1,4}?(?:项目|企业)"  # 5000万元以上产业项目
+)
 # What may follow a currency-less amount: punctuation, the end, or a few particles.
 _FREE_END = re.compile(r"$|[\s，,。；;、：:！!？?）)”」]|的|以上|左右")
 # Where the words that name an amount stop: a clause, and for the fallback a sentence. A space
@@ -157,8 +161,10 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
     prefix = _PREFIX.search(text, max(0, start - 3), start)
     if prefix and prefix.group() in ("过", "上") and text[start] not in "百千万亿":
         prefix = None  # 过/上 mark an amount only in 过亿, 上百亿 …
-    if prefix and prefix.group() == "约" and text[prefix.start() - 1 : prefix.start()] in _YUE_WORDS:
+    if prefix and prefix.group().startswith("约") and text[prefix.start() - 1 : prefix.start()] in _YUE_WORDS:
         prefix = None  # 签约, 合约 …: not 约 "about"
+    if prefix and prefix.group().startswith("超") and text[prefix.start() - 1 : prefix.start()] == "不":
+        prefix = None  # 不超过: a cap, as 最高 is, not an approximation
     if text[max(0, start - 2):start].endswith(_VAGUE):
         return None
     ranged = bool(match["sep"])
