@@ -62,3 +62,18 @@ def test_chinese_numerals(numeral, value):
     from crawler.normalize.amounts import chinese_number
 
     assert chinese_number(numeral) == value
+
+
+def test_text_without_punctuation_reads_each_amount_in_its_neighbourhood():
+    # Each amount reads at most MAX_CONTEXT characters around it, so this takes well under a
+    # second (bench-free check: a whole-text scan per amount would take minutes here).
+    amounts = money_amounts("总投资1亿元建设" * 20000)
+    assert len(amounts) == 20000 and {a.kind for a in amounts} == {"investment"}
+    assert max(len(a.sentence) for a in amounts) <= 601
+
+
+@pytest.mark.parametrize(
+    "body", ["一二三四五六七八九十百千万亿" * 10000 + "元", "1,2,3,4,5,6,7,8,9" * 10000 + "亿元", "近约超逾多余" * 20000]
+)
+def test_runs_of_numerals_and_markers_are_not_amounts(body):
+    assert [a.value_raw for a in money_amounts(body)] in ([], ["9亿元"])

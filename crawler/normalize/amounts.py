@@ -116,6 +116,10 @@ _FREE_END = re.compile(r"$|[\s，,。；;、：:！!？?）)”」]|的|以上|�
 _CLAUSE_BREAK = "，,；;。！!？?：: \t\n\u3000"
 _KIND_SENTENCE_END = "。！!？? \t\n\u3000"
 _SENTENCE_END = "。！!？?\n"
+# Text without punctuation (a table flattened, a hostile page) must not make each amount read
+# the whole text: words further than this from an amount do not name it, and a sentence is cut.
+MAX_CONTEXT = 120
+MAX_SENTENCE = 300
 
 
 @dataclass(frozen=True)
@@ -297,8 +301,8 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     kind = _kind_before(text, start, previous_end, clause_only=True)
     if kind:
         return kind
-    clause_end = end
-    while clause_end < len(text) and text[clause_end] not in _CLAUSE_BREAK:
+    clause_end, ceiling = end, min(len(text), end + MAX_CONTEXT)
+    while clause_end < ceiling and text[clause_end] not in _CLAUSE_BREAK:
         clause_end += 1
     after = text[end:clause_end]
     hits = [(after.find(word), -len(word), kind) for word, kind in KIND_WORDS_AFTER.items() if word in after]
@@ -309,8 +313,9 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
 
 def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool) -> str | None:
     breaks = _CLAUSE_BREAK if clause_only else _KIND_SENTENCE_END
+    floor = max(0, start - MAX_CONTEXT)
     begin = start
-    while begin > 0 and text[begin - 1] not in breaks:
+    while begin > floor and text[begin - 1] not in breaks:
         begin -= 1
     if clause_only:
         begin = max(begin, previous_end)
@@ -328,11 +333,12 @@ def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool)
 
 def sentence_at(text: str, position: int) -> str:
     """The sentence around ``position``: back to the previous 。！？ or line break, on to the next (kept)."""
+    floor, ceiling = max(0, position - MAX_SENTENCE), min(len(text), position + MAX_SENTENCE)
     begin = position
-    while begin > 0 and text[begin - 1] not in _SENTENCE_END:
+    while begin > floor and text[begin - 1] not in _SENTENCE_END:
         begin -= 1
     end = position
-    while end < len(text) and text[end] not in _SENTENCE_END:
+    while end < ceiling and text[end] not in _SENTENCE_END:
         end += 1
     if end < len(text) and text[end] != "\n":
         end += 1
