@@ -80,10 +80,14 @@ KIND_WORDS: dict[str, str] = {
 # After the amount (``2亿元的资金支持``, ``千万元订单``, ``20亿元光电项目``), and 项目 too.
 KIND_WORDS_AFTER = {**KIND_WORDS, "项目": "investment"}
 
+_KIND_BEFORE_RE = re.compile("|".join(re.escape(w[::-1]) for w in sorted(KIND_WORDS, key=len, reverse=True)))
+_KIND_AFTER_RE = re.compile("|".join(map(re.escape, sorted(KIND_WORDS_AFTER, key=len, reverse=True))))
+
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_MULTS = "十百千万亿"
 _MULT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_HAS_FULL_WIDTH = re.compile("[０-９．％]")
 
 _AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CN = rf"(?<![{_CN_DIGITS}{_CN_MULTS}])[{_CN_DIGITS}{_CN_MULTS}]+(?:点[{_CN_DIGITS}]+)?"
@@ -118,6 +122,7 @@ _KIND_SENTENCE_END = "。！!？? \t\n\u3000"
 _SENTENCE_END = "。！!？?\n"
 # Text without punctuation (a table flattened, a hostile page) must not make each amount read
 # the whole text: words further than this from an amount do not name it, and a sentence is cut.
+_SENTENCE_END_RE = re.compile("[。！!？?\n]")
 MAX_CONTEXT = 120
 MAX_SENTENCE = 300
 
@@ -139,7 +144,8 @@ def money_amounts(text: str | None) -> list[Amount]:
     """Every money amount in ``text``, in order of position. See the module docstring."""
     if not text:
         return []
-    folded = text.translate(_FULL_WIDTH)  # same length: positions hold for ``text``
+    # Full-width digits folded, same length: positions hold for ``text``.
+    folded = text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
     amounts: list[Amount] = []
     previous_end = 0
     position = 0
@@ -161,6 +167,9 @@ def money_amounts(text: str | None) -> list[Amount]:
 
 def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tuple] | None:
     """(start, end, (low, high, currency, approximate)) of an amount match, or None."""
+    last = "b" if match["sep"] else "a"
+    if not match[f"{last}_cur"] and not match[f"{last}_mult"] and "万" not in match[last] and "亿" not in match[last]:
+        return None  # a year, a count, a percentage: no currency and no 万/亿
     start, end = match.start(), match.end()
     prefix = _PREFIX.search(text, max(0, start - 3), start)
     if prefix and prefix.group() in ("过", "上") and text[start] not in "百千万亿":
@@ -304,10 +313,8 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     clause_end, ceiling = end, min(len(text), end + MAX_CONTEXT)
     while clause_end < ceiling and text[clause_end] not in _CLAUSE_BREAK:
         clause_end += 1
-    after = text[end:clause_end]
-    hits = [(after.find(word), -len(word), kind) for word, kind in KIND_WORDS_AFTER.items() if word in after]
-    if hits:
-        return min(hits)[2]
+    if hit := _KIND_AFTER_RE.search(text, end, clause_end):  # the nearest, then the longest
+        return KIND_WORDS_AFTER[hit.group()]
     return _kind_before(text, start, previous_end, clause_only=False) or "other"
 
 
@@ -319,27 +326,16 @@ def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool)
         begin -= 1
     if clause_only:
         begin = max(begin, previous_end)
-    window = text[begin:start]
-    best: tuple[int, int, str] | None = None
-    for word, kind in KIND_WORDS.items():
-        at = window.rfind(word)
-        if at >= 0:
-            # Rightmost end wins; of words ending at the same place, the longest.
-            key = (at + len(word), len(word), kind)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    return best[2] if best else None
+    # Searched backwards: the first hit is the word that ends nearest the amount, the longest
+    # of those (``税收收入`` over ``收入``).
+    hit = _KIND_BEFORE_RE.search(text[begin:start][::-1])
+    return KIND_WORDS[hit.group()[::-1]] if hit else None
 
 
 def sentence_at(text: str, position: int) -> str:
     """The sentence around ``position``: back to the previous 。！？ or line break, on to the next (kept)."""
     floor, ceiling = max(0, position - MAX_SENTENCE), min(len(text), position + MAX_SENTENCE)
-    begin = position
-    while begin > floor and text[begin - 1] not in _SENTENCE_END:
-        begin -= 1
-    end = position
-    while end < ceiling and text[end] not in _SENTENCE_END:
-        end += 1
-    if end < len(text) and text[end] != "\n":
-        end += 1
+    begin = max([floor] + [text.rfind(mark, floor, position) + 1 for mark in _SENTENCE_END])
+    found = _SENTENCE_END_RE.search(text, position, ceiling)
+    end = ceiling if found is None else found.end() - (found.group() == "\n")
     return text[begin:end].strip()
