@@ -38,7 +38,12 @@ def count_by(db: sqlite_utils.Database, by: str, *, include_duplicates: bool = F
         f"SELECT coalesce({GROUPINGS[by]}, '{UNKNOWN}') AS value, count(DISTINCT a.detail_id) AS articles "
         f"FROM articles a {JOINS.get(by, '')} {where} GROUP BY value ORDER BY {order}"
     )
-    return [tuple(row) for row in db.execute(sql).fetchall()]
+    try:
+        return [tuple(row) for row in db.execute(sql).fetchall()]
+    except sqlite3.OperationalError as exc:  # e.g. park names asked of an archive that predates them
+        raise UsageError(
+            f"cannot count by {by}: {exc}; an archive from an older parknews is upgraded by its next 'parknews crawl' or 'parknews reparse'"
+        ) from None
 
 
 def monthly_by_region(

@@ -13,7 +13,7 @@ from archive import facts
 from archive.db import open_archive
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
-from tests.crawling import crawl, parknews, rows
+from tests.crawling import assert_one_line_error, crawl, parknews, rows
 
 AMOUNT_KEY = ("field", "position", "value_raw", "currency", "kind")
 
@@ -214,3 +214,14 @@ def test_an_upgrade_killed_midway_is_finished_by_the_next_open(crawled, tmp_path
     assert rows(db, "SELECT finished FROM backfills")[0]["finished"] == "done"
     open_archive(db).close()  # once done, opening again changes nothing
     assert archived(db) == planted(site)
+
+
+def test_stats_by_park_on_an_archive_from_before_parks_is_one_line_error(crawled, tmp_path):
+    site, source, _ = crawled
+    db = tmp_path / "archive.db"
+    shutil.copy(source, db)
+    _as_older_archive(db)
+    before = db.read_bytes()
+    result = parknews("stats", "--by", "park", "--db", str(db))
+    assert_one_line_error(result)
+    assert "parknews reparse" in result.stderr and db.read_bytes() == before

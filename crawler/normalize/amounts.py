@@ -11,7 +11,7 @@ Not amounts: percentages, counts (户, 家, 个), years, dates, phone numbers an
 currency follows them); vague quantities (``数十亿元``, ``十几亿元``); a bare multiplier
 (``亿元``, ``万元``) unless an approximate marker gives it a value (``过亿元``, ``上亿元``);
 thresholds naming a class of projects rather than an amount (``十亿元以上项目``,
-``投资超过1亿元的项目``, ``亿元级``); a single Chinese digit before a bare 元 (``一元化``).
+``对投资超过1亿元的项目给予…``, ``亿元级``; see ``_is_threshold``); a single Chinese digit before a bare 元 (``一元化``).
 
 Each ``Amount``:
 
@@ -109,10 +109,13 @@ _PREFIX = re.compile(r"(?:将近|接近|近|大约|约合|约为|约有|约|超�
 _YUE_WORDS = set("签合协履预节制邀特公条违解契集盟相")
 _VAGUE = ("数", "几", "若干", "好几")
 _SUFFIX = re.compile(r"以上|左右")
-_THRESHOLD = re.compile(
-    r"(?:以上|以下|及以上)?(?:的)?(?:项目|企业|大项目)|级|(?:以上|以下)?的[，,]"
-    r"|(?:以上|以下)的?[\u4e00-\u9fff]{1,4}?(?:项目|企业)"  # 5000万元以上产业项目
-)
+# Thresholds: a bound naming a class of projects (十亿元以上项目, 5000万元以上产业项目, 亿元级,
+# 投资超过10亿元的，…) is no amount; nor is "X元的项目/企业" where its clause sets a policy
+# (对投资超过1亿元的项目给予…, 不低于每亩300万元的项目优先供地). A project's own size is one
+# (12亿元项目开工, 总投资超50亿的项目落户江夏).
+_BOUND_AFTER = re.compile(r"(?:以上|以下|及以上)的?[\u4e00-\u9fff]{0,4}?(?:项目|企业)|级|(?:以上|以下)?的[，,]")
+_CLASS_AFTER = re.compile(r"的?(?:项目|企业|大项目)")
+_POLICY = re.compile("对|凡|给予|奖励|补贴|补助|优先|享受|可按|可获|可享")
 # What may follow a currency-less amount: punctuation, the end, or a few particles.
 _FREE_END = re.compile(r"$|[\s，,。；;、：:！!？?）)”」]|的|以上|左右")
 # Where the words that name an amount stop: a clause, and for the fallback a sentence. A space
@@ -151,7 +154,7 @@ def money_amounts(text: str | None) -> list[Amount]:
     position = 0
     while match := _AMOUNT.search(folded, position):
         found = _read(folded, match, previous_end)
-        if found is None and match["sep"] and not _THRESHOLD.match(folded, match.end()):
+        if found is None and match["sep"] and not _is_threshold(folded, match.start(), match.end()):
             # Not a range (``400-162``): try the first number alone.
             single = _SINGLE.match(folded, match.start())
             found = _read(folded, single, previous_end) if single else None
@@ -209,7 +212,7 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
         currency_code = "CNY"
     else:
         currency_code = CURRENCIES[currency]
-    if _THRESHOLD.match(text, end):
+    if _is_threshold(text, start, end):
         return None
     approximate = bool(prefix or match["a_mid"] or match["a_mid2"] or (ranged and (match["b_mid"] or match["b_mid2"])))
     if suffix := _SUFFIX.match(text, end):
@@ -217,6 +220,20 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
     if prefix:
         start = prefix.start()
     return start, end, (low, high, currency_code, approximate)
+
+
+def _is_threshold(text: str, start: int, end: int) -> bool:
+    if _BOUND_AFTER.match(text, end):
+        return True
+    if not (named := _CLASS_AFTER.match(text, end)):
+        return False
+    begin, finish = start, named.end()
+    floor, ceiling = max(0, start - MAX_CONTEXT), min(len(text), finish + MAX_CONTEXT)
+    while begin > floor and text[begin - 1] not in _CLAUSE_BREAK:
+        begin -= 1
+    while finish < ceiling and text[finish] not in _CLAUSE_BREAK:
+        finish += 1
+    return bool(_POLICY.search(text, begin, start) or _POLICY.search(text, named.end(), finish))
 
 
 def _bare_multiplier(token: str) -> bool:
