@@ -225,3 +225,48 @@ def test_stats_by_park_on_an_archive_from_before_parks_is_one_line_error(crawled
     result = parknews("stats", "--by", "park", "--db", str(db))
     assert_one_line_error(result)
     assert "parknews reparse" in result.stderr and db.read_bytes() == before
+
+
+def test_killed_crawls_never_leave_amounts_out_of_step_with_articles(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.crawling import FAST
+
+    site = ReplaySite(pages=6, seed=21)
+    db = tmp_path / "archive.db"
+    moments = random.Random(13)
+    with ReplayServer(site, latency=0.02) as server:
+        for _ in range(4):
+            run = subprocess.Popen(
+                [sys.executable, "-m", "archive.cli", "crawl", "--start-url", server.start_url, "--db", str(db),
+                 *FAST, "--concurrency", "2", "-s", "ARCHIVE_BATCH_SIZE=5"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(moments.uniform(1.0, 3.0))
+            run.send_signal(signal.SIGKILL)
+            run.wait(timeout=30)
+            if db.exists():
+                _assert_amounts_in_step(db)
+        assert crawl(server.start_url, db).returncode == 0
+    _assert_amounts_in_step(db)
+    assert archived(db) == planted(site)
+
+
+def _assert_amounts_in_step(db) -> None:
+    """Every archived article has exactly the amounts its archived text gives, and no others."""
+    conn = sqlite3.connect(db)
+    try:
+        columns = ", ".join(facts.AMOUNT_COLUMNS)
+        stored = sorted(conn.execute(f"SELECT {columns} FROM amounts").fetchall())
+        texts = conn.execute("SELECT detail_id, title, summary, body FROM articles").fetchall()
+    finally:
+        conn.close()
+    wanted = sorted(
+        row for detail_id, title, summary, body in texts
+        for row in facts.amount_rows({"detail_id": detail_id, "title": title, "summary": summary, "body": body})
+    )  # fmt: skip
+    assert stored == wanted
