@@ -46,6 +46,12 @@ def export_source(db: sqlite_utils.Database) -> str:
     return "articles"
 
 
+def unit_of_work(db: sqlite_utils.Database):
+    """One transaction: committed at the end of the ``with`` block, rolled back if it raises.
+    (The sqlite3 module opens it at the first write; the one place to change if that changes.)"""
+    return db.conn
+
+
 def amount_rows(article: dict) -> list[tuple]:
     """The ``amounts`` rows of one article (a dict with detail_id, title, summary, body)."""
     rows = []
@@ -116,7 +122,7 @@ def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None)
     last_id = row[0] if row and row[0] is not None else -1
     done = 0
     while True:
-        with conn:
+        with unit_of_work(db):
             if done == 0 and last_id < 0:
                 rebuild_parks(db)
             articles = [
@@ -142,7 +148,7 @@ def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None)
 
 def rebuild(db: sqlite_utils.Database) -> int:
     """Recompute every amount and park name (after a change to their rules); return the articles read."""
-    with db.conn:
+    with unit_of_work(db):
         db.conn.execute("DELETE FROM backfills WHERE name = 'amounts'")
         # Rows of articles no longer archived; the others are replaced article by article.
         db.conn.execute("DELETE FROM amounts WHERE detail_id NOT IN (SELECT detail_id FROM articles)")
