@@ -9,7 +9,8 @@ archive from before these tables existed, a batch of articles per transaction, a
 where a killed run stopped (progress in ``backfills``); on an upgraded archive it costs one
 query.
 
-Per-article summaries (view ``article_money`` in archive/schema.py, and the columns export adds):
+Per-article summaries (table ``article_money``, one row per article written with its amounts,
+and the columns export adds):
 ``investment_max_cny``: the largest amount of kind ``investment`` in yuan (a range counts by
 its low end; amounts in other currencies are left out, since no exchange rate is invented);
 ``contract_sum_cny``: the sum of the distinct yuan values of kind ``contract`` (the same
@@ -39,9 +40,9 @@ SUMMARY_COLUMNS = ("investment_max_cny", "contract_sum_cny", "amount_count")
 
 
 def export_source(db: sqlite_utils.Database) -> str:
-    """The FROM clause of an export: articles with their ``SUMMARY_COLUMNS`` (view
+    """The FROM clause of an export: articles with their ``SUMMARY_COLUMNS`` (table
     ``article_money``), or plain articles on an archive not yet upgraded (read-only there)."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'article_money'").fetchone():
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_money'").fetchone():
         return "articles LEFT JOIN article_money USING (detail_id)"
     return "articles"
 
@@ -70,10 +71,24 @@ def write_amounts(db: sqlite_utils.Database, articles: Iterable[dict]) -> None:
     conn = db.conn
     conn.executemany("DELETE FROM amounts WHERE detail_id = ?", [(a["detail_id"],) for a in articles])
     marks = ", ".join("?" * len(AMOUNT_COLUMNS))
+    rows = {article["detail_id"]: amount_rows(article) for article in articles}
     conn.executemany(
-        f"INSERT INTO amounts ({', '.join(AMOUNT_COLUMNS)}) VALUES ({marks})",
-        [row for article in articles for row in amount_rows(article)],
+        f"INSERT INTO amounts ({', '.join(AMOUNT_COLUMNS)}) VALUES ({marks})", [row for found in rows.values() for row in found]
     )
+    conn.executemany(
+        """INSERT OR REPLACE INTO article_money (detail_id, investment_max_cny, contract_sum_cny, amount_count)
+           VALUES (?, ?, ?, ?)""",
+        [(detail_id, *money_summary(found)) for detail_id, found in rows.items()],
+    )
+
+
+def money_summary(rows: list[tuple]) -> tuple[float | None, float | None, int]:
+    """(investment_max_cny, contract_sum_cny, amount_count) of one article's ``amount_rows``."""
+    column = {name: index for index, name in enumerate(AMOUNT_COLUMNS)}
+    cny, kind = column["value_cny"], column["kind"]
+    investments = [row[cny] for row in rows if row[kind] == "investment" and row[cny] is not None]
+    contracts = {row[cny] for row in rows if row[kind] == "contract" and row[cny] is not None}
+    return (max(investments) if investments else None), (sum(contracts) if contracts else None), len(rows)
 
 
 def note_listing_pages(db: sqlite_utils.Database, captures: Iterable[dict]) -> None:
@@ -152,4 +167,5 @@ def rebuild(db: sqlite_utils.Database) -> int:
         db.conn.execute("DELETE FROM backfills WHERE name = 'amounts'")
         # Rows of articles no longer archived; the others are replaced article by article.
         db.conn.execute("DELETE FROM amounts WHERE detail_id NOT IN (SELECT detail_id FROM articles)")
+        db.conn.execute("DELETE FROM article_money WHERE detail_id NOT IN (SELECT detail_id FROM articles)")
     return resume_backfill(db)

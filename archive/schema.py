@@ -98,6 +98,16 @@ TABLES: dict[str, dict] = {
         },
         "pk": ("detail_id", "field", "position"),
     },
+    # Per-article money summaries, kept with the amounts (rules in archive/facts.py).
+    "article_money": {
+        "columns": {
+            "detail_id": int,
+            "investment_max_cny": float,
+            "contract_sum_cny": float,
+            "amount_count": int,
+        },
+        "pk": "detail_id",
+    },
     # Progress of resumable upgrades of older archives (archive/facts.py).
     "backfills": {
         "columns": {
@@ -181,16 +191,6 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("amounts", ["kind", "value_cny"]),
 ]
 
-# Views, recreated on every upgrade so that their definition follows the code.
-VIEWS: dict[str, str] = {
-    # Per-article money summaries; the rules are documented in archive/facts.py and README.
-    "article_money": """
-SELECT a.detail_id,
-  (SELECT max(m.value_cny) FROM amounts m WHERE m.detail_id = a.detail_id AND m.kind = 'investment') AS investment_max_cny,
-  (SELECT sum(DISTINCT m.value_cny) FROM amounts m WHERE m.detail_id = a.detail_id AND m.kind = 'contract') AS contract_sum_cny,
-  (SELECT count(*) FROM amounts m WHERE m.detail_id = a.detail_id) AS amount_count
-FROM articles a""",
-}
 
 
 def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
@@ -223,8 +223,5 @@ def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
                 db.execute(f"ALTER TABLE [{name}] ADD COLUMN [{column}] {definition}")
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
-    for name, sql in VIEWS.items():
-        db.execute(f"DROP VIEW IF EXISTS [{name}]")
-        db.execute(f"CREATE VIEW [{name}] AS {sql}")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return added

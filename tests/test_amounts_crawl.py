@@ -168,7 +168,7 @@ def test_reparse_rebuilds_amounts_and_parks(crawled, tmp_path):
 def _as_older_archive(path) -> None:
     """Remove what this feature added, as an archive written before it would be."""
     with sqlite3.connect(path) as conn:
-        conn.execute("DROP VIEW article_money")
+        conn.execute("DROP TABLE article_money")
         conn.execute("DROP TABLE amounts")
         conn.execute("DROP TABLE backfills")
         for column in ("host", "park_name", "listing_name"):
@@ -263,10 +263,12 @@ def _assert_amounts_in_step(db) -> None:
         columns = ", ".join(facts.AMOUNT_COLUMNS)
         stored = sorted(conn.execute(f"SELECT {columns} FROM amounts").fetchall())
         texts = conn.execute("SELECT detail_id, title, summary, body FROM articles").fetchall()
+        money = sorted(conn.execute("SELECT * FROM article_money").fetchall())
     finally:
         conn.close()
-    wanted = sorted(
-        row for detail_id, title, summary, body in texts
-        for row in facts.amount_rows({"detail_id": detail_id, "title": title, "summary": summary, "body": body})
-    )  # fmt: skip
-    assert stored == wanted
+    found = {
+        detail_id: facts.amount_rows({"detail_id": detail_id, "title": title, "summary": summary, "body": body})
+        for detail_id, title, summary, body in texts
+    }
+    assert stored == sorted(row for rows in found.values() for row in rows)
+    assert money == sorted((detail_id, *facts.money_summary(rows)) for detail_id, rows in found.items())
