@@ -98,7 +98,9 @@ _NOT_YUAN = r"(?<!元)|(?<=元)(?![化素旦宵件器首帅老气月朝曲音组
 
 def _part(name: str) -> str:
     return (
-        rf"(?P<{name}>{_AR}|{_CN})(?P<{name}_mid>余|多)?(?P<{name}_mult>[{_CN_MULTS}]+)?"
+        # A space may follow an Arabic number (``35 亿元``); 个 may stand before 亿 (``10个亿``).
+        rf"(?P<{name}>{_AR}|{_CN})(?:(?<=\d)[ \u00a0\u3000](?=[{_CN_MULTS}]|{_CUR}))?"
+        rf"(?P<{name}_mid>余|多)?(?P<{name}_mult>(?:个(?=亿))?[{_CN_MULTS}]+)?"
         rf"(?P<{name}_mid2>余|多)?(?:(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"
     )
 
@@ -207,7 +209,7 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
         # No currency word: only 万/亿 amounts where a money word says so.
         if not ("万" in mult or "亿" in mult or (not match[f"{last}_mid"] and ("万" in match[last] or "亿" in match[last]))):
             return None
-        if not _FREE_END.match(text, end) or _kind_before(text, start, previous_end, clause_only=True) in (None, "other"):
+        if not _FREE_END.match(text, end) or _kind_before(text, _before_spaces(text, start, previous_end), previous_end, clause_only=True) in (None, "other"):
             return None
         currency_code = "CNY"
     else:
@@ -249,7 +251,7 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
         return None
     if value is None:
         return None
-    for char in mult or "":
+    for char in (mult or "").replace("个", ""):
         value *= _MULT_VALUE[char]
     return float(value)
 
@@ -322,8 +324,10 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     comma, semicolon, colon, space or the previous amount); else a ``KIND_WORDS_AFTER`` word after it
     in its clause (``2亿元的资金支持`` → funds, ``20亿元光电项目`` → investment; the nearest); else the
     nearest ``KIND_WORDS`` word in the earlier clauses of its sentence (back to 。！？, a
-    space or a line break); else ``other``.
+    space or a line break); else ``other``. Spaces right before the amount (``达 35 亿元``) are
+    skipped first: they set figures apart, they do not end a clause.
     """
+    start = _before_spaces(text, start, previous_end)
     kind = _kind_before(text, start, previous_end, clause_only=True)
     if kind:
         return kind
@@ -333,6 +337,12 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     if hit := _KIND_AFTER_RE.search(text, end, clause_end):  # the nearest, then the longest
         return KIND_WORDS_AFTER[hit.group()]
     return _kind_before(text, start, previous_end, clause_only=False) or "other"
+
+
+def _before_spaces(text: str, start: int, previous_end: int) -> int:
+    while start > previous_end and text[start - 1] in " \u00a0\u3000":
+        start -= 1
+    return start
 
 
 def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool) -> str | None:
