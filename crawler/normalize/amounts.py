@@ -59,7 +59,8 @@ KIND_WORDS: dict[str, str] = {
     "融资": "financing", "贷款": "financing", "授信": "financing", "信贷": "financing",
     "放贷": "financing", "债券": "financing", "发债": "financing", "募资": "financing",
     "募集": "financing", "专项债": "financing",
-    "募集资金": "financing", "融资协议": "financing", "债券资金": "financing",
+    "募集资金": "financing", "融资协议": "financing", "债券资金": "financing", "获贷": "financing",
+    "放款": "financing", "借款": "financing",
     # output
     "产值": "output", "营收": "output", "营业收入": "output", "销售收入": "output",
     "主营业务收入": "output", "销售额": "output", "营业额": "output", "收入": "output",
