@@ -272,3 +272,21 @@ def _assert_amounts_in_step(db) -> None:
     }
     assert stored == sorted(row for rows in found.values() for row in rows)
     assert money == sorted((detail_id, *facts.money_summary(rows)) for detail_id, rows in found.items())
+
+
+def test_two_parks_listings_counted_by_park(tmp_path):
+    first = ReplaySite(pages=2, seed=31, park_name="汉阳经济开发区", listing_name="园区新闻")
+    second = ReplaySite(pages=3, seed=32, theme="flat", park_name="孝感临空经济区", listing_id=2001)
+    db = tmp_path / "archive.db"
+    with ReplayServer(first) as one, ReplayServer(second) as two:
+        listings = tmp_path / "listings.txt"
+        listings.write_text(f"{two.start_url}\n", encoding="utf-8")
+        result = crawl(one.start_url, db, "--listings", str(listings))
+        assert result.returncode == 0, result.stderr
+        parks = {r["listing"]: (r["park_name"], r["listing_name"]) for r in rows(db, "SELECT * FROM listings")}
+        assert parks == {one.start_url: ("汉阳经济开发区", "园区新闻"), two.start_url: ("孝感临空经济区", "招商资讯")}
+    counts = [json.loads(line) for line in parknews("stats", "--by", "park", "--json", "--db", str(db)).stdout.splitlines()]
+    originals = {site.park_name: sum(1 for a in site.expected() if a["repost_of"] is None) for site in (first, second)}
+    shared = set(first.listed_ids()) & set(second.listed_ids())
+    assert not shared  # two seeds, two sets of articles
+    assert {c["park"]: c["articles"] for c in counts} == originals
