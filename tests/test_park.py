@@ -43,6 +43,8 @@ def test_park_and_listing_names(html, park, listing):
         ("江汉区电子信息产业园区招商资讯", ("江汉区电子信息产业园区", "招商资讯")),
         ("热门资讯", (None, None)),
         ("更多园区", (None, None)),
+        ("网友社区", (None, None)),
+        ("投资专区", (None, None)),
         ("第1页", (None, None)),
         ("产业园区网", (None, None)),
         ("首页 » 孝感临空经济区 » 政策法规", ("孝感临空经济区", "政策法规")),

@@ -39,6 +39,8 @@ PARK_SUFFIXES = (
 _SEPARATORS = re.compile(r"[_|｜\-–—·•>»/\\:：,，\s]+")
 _PAGE_MARK = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|page\s*\d+", re.IGNORECASE)
 _CRUMB = re.compile(r"当前位置|您的位置|首页\s*[>»/\-]")
+# Words ending like a place that name none: a forum's 社区, a site's 专区 …
+_NOT_PARKS = ("社区", "专区", "小区", "地区", "辖区", "景区", "城区", "市区", "展区")
 # Sidebar headings (热门园区, 推荐园区) name no park.
 _GENERIC = ("热门", "推荐", "相关", "最新", "更多", "其他", "全部", "优质", "精选")
 _CHANNELS_LONGEST = sorted(CHANNEL_NAMES, key=len, reverse=True)
@@ -72,7 +74,10 @@ def read_names(text: str) -> tuple[str | None, str | None]:
             continue
         name = next((name for name in _CHANNELS_LONGEST if part.endswith(name)), "")
         rest = part[: len(part) - len(name)]
-        is_park = 3 <= len(rest) <= 40 and rest.endswith(PARK_SUFFIXES) and not rest.startswith(_GENERIC)
+        is_park = (
+            3 <= len(rest) <= 40 and rest.endswith(PARK_SUFFIXES)
+            and not rest.endswith(_NOT_PARKS) and not rest.startswith(_GENERIC)
+        )  # fmt: skip
         if name and (not rest or is_park or len(rest) <= 8 and not rest.startswith(_GENERIC)):
             channel = channel or name
         if is_park:
