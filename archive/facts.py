@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from crawler.extract.encoding import decode_html
-from crawler.extract.park import listing_park
+from crawler.extract.park import listing_host, listing_park
 from crawler.normalize.amounts import money_amounts
 
 AMOUNT_FIELDS = ("title", "summary", "body")
@@ -106,7 +106,7 @@ def _record_park(db: sqlite_utils.Database, listing: str, url: str, html: str) -
     db.conn.execute(
         """UPDATE listings SET host = ?, park_name = coalesce(?, park_name), listing_name = coalesce(?, listing_name)
            WHERE listing = ?""",
-        [park.host or listing_park("", listing).host, park.park_name, park.listing_name, listing],
+        [park.host or listing_host(listing), park.park_name, park.listing_name, listing],
     )
 
 
@@ -114,7 +114,7 @@ def rebuild_parks(db: sqlite_utils.Database) -> None:
     """Host of every listing from its URL, park and listing name from its latest stored page 1.
     The caller holds the transaction."""
     for (listing,) in db.conn.execute("SELECT listing FROM listings").fetchall():
-        db.conn.execute("UPDATE listings SET host = ? WHERE listing = ?", [listing_park("", listing).host, listing])
+        db.conn.execute("UPDATE listings SET host = ? WHERE listing = ?", [listing_host(listing), listing])
     latest = db.conn.execute(
         """SELECT c.listing, c.url, c.headers, b.body FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1
            WHERE c.id IN (SELECT max(id) FROM captures WHERE kind = 'listing' AND status = 200 AND page = 1

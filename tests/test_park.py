@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.park import listing_park, read_names
+from crawler.extract.park import ListingPark, listing_park, read_names
 
 URL = "https://JiangHanQuDianZiXinXiChanYeYuanQu.010b.com/info/144795/page/1"
 SIDEBAR = "<h3>热门资讯</h3><h3>推荐园区</h3><ul><li>某某产业园</li></ul>"
@@ -54,5 +54,6 @@ def test_read_names(text, expected):
     assert read_names(text) == expected
 
 
-def test_a_listing_url_without_host():
-    assert listing_park("<title>招商资讯</title>", "/info/1/page/1").host is None
+@pytest.mark.parametrize("url", ["/info/1/page/1", "http://[::1/info/1", ""])
+def test_a_listing_url_without_a_host(url):
+    assert listing_park("<title>招商资讯</title>", url) == ListingPark(None, None, "招商资讯")

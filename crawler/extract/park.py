@@ -55,7 +55,7 @@ class ListingPark:
 
 def listing_park(html: str, url: str) -> ListingPark:
     """The host, park name and listing name of a listing page (see the module docstring)."""
-    host = (urlsplit(url).hostname or "").lower() or None
+    host = listing_host(url)
     park = channel = None
     for text in _candidate_texts(html):
         found_park, found_channel = read_names(text)
@@ -64,6 +64,14 @@ def listing_park(html: str, url: str) -> ListingPark:
         if park and channel:
             break
     return ListingPark(host, park, channel)
+
+
+def listing_host(url: str) -> str | None:
+    """The host of a listing URL, lower-case; None for a URL without one."""
+    try:
+        return (urlsplit(url).hostname or "").lower() or None
+    except ValueError:  # a malformed netloc (unclosed IPv6 bracket)
+        return None
 
 
 def read_names(text: str) -> tuple[str | None, str | None]:
