@@ -111,6 +111,24 @@ def main() -> None:
             print(f"{name:10} {result.precision:9.3f} {result.recall:7.3f} {kind:>6} {result.found:6} {result.matched:7} {seconds * 1e6:12.1f}")
         if len(rows) == 2:
             print(f"time ratio jionlp/parknews: {rows[1][2] / rows[0][2]:.1f}x")
+    per_article(args.runs)
+
+
+def per_article(runs: int) -> None:
+    """What the archive's write path adds: ``amount_rows`` (title, summary, body) per article."""
+    from archive.facts import amount_rows
+    from crawler.replay.site import ReplaySite
+
+    articles = ReplaySite().expected()
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        rows = sum(len(amount_rows(article)) for article in articles)
+        times.append(time.process_time() - started)
+    print(
+        f"\nwrite path: {statistics.median(times) / len(articles) * 1e3:.2f} ms CPU an article for its amount rows "
+        f"({len(articles)} replay articles, {rows / len(articles):.0f} amounts each: far more than real articles)"
+    )
 
 
 if __name__ == "__main__":
