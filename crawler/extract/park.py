@@ -2,8 +2,8 @@
 
 ``listing_park(html, url)`` reads the page's ``<title>``, then its headings (h1–h4) and a
 breadcrumb (a short block with 当前位置 or 首页 and separators), in that order. Each text is
-split at separators (``_ | - – — · > » / ：`` and spaces), page marks (第2页, 共35页) and the
-site's own name (产业园区网) are dropped, and each part is read as
+split at separators (``_ | - – — · > » / ：``, brackets, quotes and spaces), page marks
+(第2页, 共35页), the site's own name (产业园区网) and site words (首页, 官网) are dropped, and each part is read as
 
 - a listing name: one of ``CHANNEL_NAMES`` (招商资讯, 园区动态 …), alone or at the end of the
   part after a park name or a short place (``江汉区电子信息产业园区招商资讯`` → park
@@ -36,7 +36,9 @@ PARK_SUFFIXES = (
     "新区", "示范区", "保税区", "综保区", "自贸区", "合作区", "集聚区", "产业基地", "基地", "园", "港", "谷", "城", "小镇",
     "市", "区", "县", "州", "旗",
 )  # fmt: skip
-_SEPARATORS = re.compile(r"[_|｜\-–—·•>»/\\:：,，\s]+")
+_SEPARATORS = re.compile(r"[_|｜\-–—·•>»/\\:：,，\s【】\[\]（）()「」《》“”\"]+")
+# Words a site puts after a name that are neither park nor listing: 首页, 官网 …
+_SITE_WORDS = re.compile(r"(?:门户网站|门户网|官方网站|官网|网站|首页|主页)$")
 _PAGE_MARK = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|page\s*\d+", re.IGNORECASE)
 _CRUMB = re.compile(r"当前位置|您的位置|首页\s*[>»/\-]")
 # Words ending like a place that name none: a forum's 社区, a site's 专区 …
@@ -80,6 +82,7 @@ def read_names(text: str) -> tuple[str | None, str | None]:
     for part in _SEPARATORS.split(_PAGE_MARK.sub(" ", text)):
         if not part or any(part == site or part.endswith(site) and len(part) <= len(site) + 2 for site in SITE_NAMES):
             continue
+        part = _SITE_WORDS.sub("", part)
         name = next((name for name in _CHANNELS_LONGEST if part.endswith(name)), "")
         rest = part[: len(part) - len(name)]
         is_park = (
