@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import sqlite_utils
 
@@ -47,10 +48,23 @@ def export_source(db: sqlite_utils.Database) -> str:
     return "articles"
 
 
-def unit_of_work(db: sqlite_utils.Database):
-    """One transaction: committed at the end of the ``with`` block, rolled back if it raises.
-    (The sqlite3 module opens it at the first write; the one place to change if that changes.)"""
-    return db.conn
+@contextmanager
+def unit_of_work(db: sqlite_utils.Database) -> Iterator[None]:
+    """One transaction, opened explicitly (``BEGIN IMMEDIATE``), so that it holds whether or
+    not the sqlite3 module opens transactions itself: committed at the end of the ``with``
+    block, rolled back if it raises; inside an open transaction, part of it."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def amount_rows(article: dict) -> list[tuple]:
