@@ -130,26 +130,32 @@ def query(sql, db_path, as_csv, as_json) -> None:
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx", "dta", "parquet"]),
+              help="Output format. Default: from the extension of -o (.csv .jsonl .xlsx .dta .parquet); csv for -o -.")
 @click.option("--excel", is_flag=True, help="CSV for Excel: BOM, CRLF, and cells starting with = + - @ prefixed with '.")
 @click.option("--where", help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
 @duplicates_option
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (replaced whole, only on success).")
+@click.option("-o", "--output", required=True,
+              help="The file to write (replaced whole, only on success), or - for standard output (csv, jsonl).")
 def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
-    """Export articles (reposts left out unless asked) to CSV or JSON lines."""
-    from archive.export import article_rows, write_export
+    """Export articles (reposts left out unless asked) to CSV, JSON lines, Excel, Stata or Parquet."""
+    from archive.export import article_rows, format_for, write_export
 
+    fmt = format_for(output, fmt)
+    if excel and fmt != "csv":
+        raise UsageError("--excel applies to CSV only (an .xlsx export is already for Excel)")
     db = open_archive_readonly(db_path)
     columns, rows, total = article_rows(db, where=where, include_duplicates=include_duplicates, fmt=fmt, excel=excel)
     if not sys.stderr.isatty():
-        count = write_export(output, columns, rows, fmt=fmt, excel=excel)
+        count = write_export(output, columns, rows, fmt=fmt, excel=excel, total=total)
     else:
         from rich.progress import Progress
 
         with Progress(console=_console(stderr=True), transient=True) as progress:
-            task = progress.add_task("exporting", total=total)
-            count = write_export(output, columns, rows, fmt=fmt, excel=excel, on_rows=lambda n: progress.advance(task, n))
-    click.echo(f"{count} articles written to {output}", err=True)
+            task = progress.add_task(f"exporting {fmt}", total=total)
+            count = write_export(output, columns, rows, fmt=fmt, excel=excel, total=total,
+                                 on_rows=lambda n: progress.advance(task, n))
+    click.echo(f"{count} articles written to {'standard output' if output == '-' else output}", err=True)
 
 
 @click.command()
