@@ -16,6 +16,7 @@ import click
 from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
 
+MAX_ROWS = 2**62  # counts beyond SQLite's 64-bit integers are refused as bad input
 TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
 
 db_option = click.option(
@@ -49,45 +50,63 @@ def _print_json_lines(rows) -> None:
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
-@click.command()
-@click.argument("query")
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True)
 @db_option
 @click.option("--region", help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many articles.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines (snippet matches in […]) instead of a table.")
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_ROWS), default=20, show_default=True,
+              help="Show at most this many articles (no other cap; --all for every match).")
+@click.option("--offset", type=click.IntRange(min=0, max=MAX_ROWS), default=0, show_default=True,
+              help="Skip this many of the best matches first (the next page: --offset 20).")
+@click.option("--all", "every", is_flag=True, help="Every match, best first (streamed), instead of --limit.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON lines: first {\"total\", \"offset\", \"shown\", \"ranking\", \"query\"}, then one per article.")
 @duplicates_option
-def search(query, db_path, region, since, until, limit, as_json, include_duplicates) -> None:
-    """Full-text search, best matches first.
+def search(words, db_path, region, since, until, limit, offset, every, as_json, include_duplicates) -> None:
+    """Full-text search, best matches first, with the total number of matches.
 
-    QUERY: words (all must match; 2-character words work), "a phrase", A OR B, -excluded.
+    WORDS: words (all must match; 2-character words work), "a phrase", A OR B, -excluded or
+    NOT excluded (operators in capitals or lower case; quote one to search for it). A leading
+    excluded word works as it is: parknews search -光谷 汉阳 (or: parknews search -- -光谷 汉阳).
     Example: parknews search '融资 OR 贷款 -房地产' --region 武汉
     """
-    from archive.search import plain_snippet, search as run_search
+    from archive.search import plain_snippet, search_page
 
+    query = " ".join(words)
     db = open_archive_readonly(db_path)
-    hits = run_search(
-        db, query, region=region, limit=limit, include_duplicates=include_duplicates,
+    results = search_page(
+        db, query, region=region, limit=None if every else limit, offset=offset, include_duplicates=include_duplicates,
         since=since.date().isoformat() if since else None, until=until.date().isoformat() if until else None,
     )  # fmt: skip
+    shown = max(0, min(results.total - offset, results.total if every else limit))
+    heading = f"{results.total:,} articles match {query}" + (
+        f"; {offset + 1:,}–{offset + shown:,} shown" if shown and (shown < results.total or offset) else ""
+    )
     if as_json:
-        _print_json_lines({**hit, "snippet": plain_snippet(hit["snippet"])} for hit in hits)
+        meta = {"query": query, "total": results.total, "offset": offset, "shown": shown, "ranking": results.ranking}
+        _print_json_lines([meta])
+        _print_json_lines({**hit, "snippet": plain_snippet(hit["snippet"])} for hit in results.hits)
         return
     console = _console()
-    if not console.is_terminal:  # no highlighting in a pipe: mark matches as [..]
-        for hit in hits:
-            click.echo("\t".join([hit["date"] or "", hit["region"] or "", hit["title"] or "", plain_snippet(hit["snippet"])]))
+    if not console.is_terminal:  # a pipe: tab-separated, matches marked as [..]; the count on stderr
+        click.echo(f"{heading} ({results.ranking})", err=True)
+        for hit in results.hits:
+            cells = [str(hit["detail_id"]), hit["date"] or "", hit["region"] or "", hit["title"] or "", hit["url"] or "",
+                     plain_snippet(hit["snippet"])]  # fmt: skip
+            click.echo("\t".join(cell.replace("\t", " ") for cell in cells))
         return
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("title", "date", "region", "snippet", title=f"{len(hits)} articles for {query}")
-    for hit in hits:
+    table = Table("id", "title", "date", "region", "snippet", title=heading, caption=results.ranking)
+    for hit in results.hits:
         snippet = Text()
         for part, is_match in hit["snippet"]:
             snippet.append(part, style="bold reverse" if is_match else None)
-        table.add_row(hit["title"] or "", hit["date"] or "", hit["region"] or "", snippet)
+        title = Text(hit["title"] or "", style=f"link {hit['url']}" if hit["url"] else None)
+        table.add_row(str(hit["detail_id"]), title, hit["date"] or "", hit["region"] or "", snippet)
     console.print(table)
 
 
