@@ -22,6 +22,7 @@ the window by --region/--since/--until, is ranked by FTS5 over all of them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -203,7 +204,6 @@ def search(db: sqlite_utils.Database, query: str, **options) -> list[dict]:
 
 def _hit(row: tuple, terms: tuple[str, ...]) -> dict:
     detail_id, url, title, date, region_label, duplicate_of, summary, body, rank = row
-    text = next((t for t in (body, summary, title) if t and find_terms(t, terms)), body or "")
     return {
         "detail_id": detail_id,
         "url": url,
@@ -212,8 +212,54 @@ def _hit(row: tuple, terms: tuple[str, ...]) -> dict:
         "region": region_label,
         "duplicate_of": duplicate_of,
         "rank": rank,
-        "snippet": snippet(text, terms),
+        "snippet": article_snippet(terms, title, summary, body),
     }
+
+
+def article_snippet(terms: tuple[str, ...], title: str | None, summary: str | None, body: str | None):
+    """The snippet of an article: from the body, else the summary, else the title, where a term is."""
+    text = next((t for t in (body, summary, title) if t and find_terms(t, terms)), body or "")
+    return snippet(text, terms)
+
+
+# -- the same rules inside SQLite (Datasette), as functions of the query text -------------------
+
+NO_MATCH = '"parknews0nothing0matches"'  # an FTS5 expression no indexed text holds
+
+
+def sql_match(query: str | None) -> str:
+    """``parknews_match(q)``: the FTS5 expression of ``q`` (``NO_MATCH`` for an empty one).
+
+    Raises UsageError for a malformed query (SQLite reports it as a failed function).
+    """
+    if not (query or "").strip():
+        return NO_MATCH
+    return _parsed(query).match
+
+
+def sql_snippet(query: str | None, title: str | None, summary: str | None, body: str | None) -> str:
+    """``parknews_snippet(q, title, summary, body)``: the plain snippet, matches in […]."""
+    if not (query or "").strip():
+        return ""
+    return plain_snippet(article_snippet(_parsed(query).terms, title, summary, body))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(query: str) -> Query:
+    return parse_query(query)
+
+
+def stored_query_sql(limit: int = 1000) -> str:
+    """The stored Datasette query "search by keyword": the CLI's matches (reposts left out),
+    best first by FTS5's bm25, with the total count and a snippet, through the SQL functions
+    ``parknews_match`` and ``parknews_snippet`` (registered by ``archive.datasette``)."""
+    return (
+        f"SELECT a.detail_id, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region,\n"
+        "  parknews_snippet(:q, a.title, a.summary, a.body) AS snippet, a.url, count(*) OVER () AS total\n"
+        f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid\n"
+        f"WHERE {fts.FTS_TABLE} MATCH parknews_match(:q) AND a.duplicate_of IS NULL\n"
+        f"ORDER BY f.rank\nLIMIT {limit}"
+    )
 
 
 def rank_by_bm25(rows: list[tuple], terms: tuple[str, ...]) -> list[tuple]:
