@@ -179,22 +179,38 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
 
 @click.command()
 @db_option
-@click.option("--by", type=click.Choice(["month", "region", "city"]), default="month", show_default=True, help="What to count articles by.")
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw articles per month, stacked by region, to this PNG file.")
+@click.option("--by", type=click.Choice(["month", "place", "province", "city", "district", "zone", "tag", "region"]),
+              default="month", show_default=True,
+              help="What to count by. place: the zone, else city, else district or province, else the title's tag "
+                   "(region is its old name).")  # fmt: skip
+@click.option("--where", help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
+@click.option("--plot", type=click.Path(dir_okay=False),
+              help="Also draw articles per month, stacked by place, to this file: .png, .svg or .pdf.")
+@click.option("--width", type=click.FloatRange(2, 100), default=10.0, show_default=True, help="Chart width in inches.")
+@click.option("--height", type=click.FloatRange(2, 100), default=5.0, show_default=True, help="Chart height in inches.")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True, help="Chart resolution (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @duplicates_option
-def stats(db_path, by, plot, as_json, include_duplicates) -> None:
-    """Count articles by month, region (title tag, else city or province) or city."""
-    from archive.stats import count_by, plot_monthly
+def stats(db_path, by, where, since, until, plot, width, height, dpi, as_json, include_duplicates) -> None:
+    """Count articles by month (every month, 0 where none), place, province, city, district, zone or tag."""
+    from archive.stats import ALIASES, count_by, plot_format, plot_monthly
 
+    if plot:
+        plot_format(plot)  # an unknown extension is refused before any work
+    by = ALIASES.get(by, by)
+    window = {"since": since.date().isoformat() if since else None, "until": until.date().isoformat() if until else None}
     db = open_archive_readonly(db_path)
-    counts = count_by(db, by, include_duplicates=include_duplicates)
+    counts = count_by(db, by, include_duplicates=include_duplicates, where=where, **window)
     if as_json:
         _print_json_lines({by: value, "articles": articles} for value, articles in counts)
     else:
         _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles")
     if plot:
-        for note in plot_monthly(db, plot, include_duplicates=include_duplicates):
+        notes = plot_monthly(db, plot, include_duplicates=include_duplicates, where=where, width=width, height=height,
+                             dpi=dpi, **window)  # fmt: skip
+        for note in notes:
             click.echo(f"parknews: warning: {note}", err=True)
         click.echo(f"chart written to {plot}", err=True)
 

@@ -164,14 +164,8 @@ def search_page(
     if region:
         conditions.append("(" + " OR ".join(f"a.{c} LIKE ? ESCAPE '\\'" for c in REGION_COLUMNS) + ")")
         params += [_like_prefix(region)] * len(REGION_COLUMNS)
-    if since:
-        conditions.append(f"{ARTICLE_DATE} >= ?")
-        params.append(since)
-    if until:
-        conditions.append(f"{ARTICLE_DATE} <= ?")
-        params.append(until)
-    if not include_duplicates:
-        conditions.append("a.duplicate_of IS NULL")
+    more, more_params = article_conditions(since=since, until=until, include_duplicates=include_duplicates)
+    conditions, params = conditions + more, params + more_params
     matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
     select = (
         f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
@@ -195,6 +189,24 @@ def search_page(
     except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
         raise UsageError(f"cannot search for {query!r}: {exc}") from None
     return Results(total, offset, total >= RANK_WINDOW, (_hit(row, parsed.terms) for row in rows))
+
+
+def article_conditions(
+    *, where: str | None = None, since: str | None = None, until: str | None = None, include_duplicates: bool = False
+) -> tuple[list[str], list]:
+    """SQL conditions on ``articles a`` (and their parameters) shared by search and stats:
+    ``where`` as given, ``since``/``until`` (YYYY-MM-DD, inclusive) on the posting date (else the
+    listing date), reposts left out unless ``include_duplicates``."""
+    conditions, params = ([f"({where})"] if where else []), []
+    if since:
+        conditions.append(f"{ARTICLE_DATE} >= ?")
+        params.append(since)
+    if until:
+        conditions.append(f"{ARTICLE_DATE} <= ?")
+        params.append(until)
+    if not include_duplicates:
+        conditions.append("a.duplicate_of IS NULL")
+    return conditions, params
 
 
 def search(db: sqlite_utils.Database, query: str, **options) -> list[dict]:

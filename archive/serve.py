@@ -3,8 +3,9 @@
 The archive is served under the name ``archive`` (``/archive/articles``), whatever its file
 is called. The metadata (``archive/datasette/metadata.json``) hides the internal tables, sets
 the facets, the label column and the stored queries; the articles' column descriptions come
-from ``archive.columns`` and the keyword query's SQL from ``archive.search.stored_query_sql``,
-so neither is written twice. The plugin (``archive.datasette``) supplies the query rules.
+from ``archive.columns``, the keyword query's SQL from ``archive.search.stored_query_sql``, and
+the other queries' ``{date}`` and ``{place}`` from ``archive.search``/``archive.stats``, so
+nothing is written twice. The plugin (``archive.datasette``) supplies the query rules.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ SETTINGS = {
 def metadata_for(db_path: str | os.PathLike | None = None) -> dict:
     """The shipped metadata, completed with the column documentation and the keyword query."""
     from archive.columns import ARTICLE_COLUMNS
-    from archive.search import stored_query_sql
+    from archive.search import ARTICLE_DATE, stored_query_sql
+    from archive.stats import PLACE
 
     metadata = json.loads(METADATA_PATH.read_text(encoding="utf-8"))
     section = metadata["databases"][DATABASE_NAME]
     section["tables"]["articles"]["columns"] = {name: column.doc for name, column in ARTICLE_COLUMNS.items()}
+    for query in section["queries"].values():  # {date} and {place}: the expressions of search and stats
+        query["sql"] = query.get("sql", "").replace("{date}", ARTICLE_DATE).replace("{place}", PLACE)
     section["queries"]["search_by_keyword"]["sql"] = stored_query_sql()
     return metadata
 

@@ -120,3 +120,13 @@ def test_table_view_cuts_the_body_and_the_row_page_reads_as_an_article(served, r
     page = get(datasette, f"/archive/articles/{detail_id}").text
     assert f"<h2>{title}</h2>" in page and 'class="parknews-body"' in page
     assert body[:2000] in page and body[-200:] in page  # the whole body, as text
+
+
+def test_stored_monthly_counts_agree_with_stats(served):
+    db, datasette = served
+    rows = get(datasette, "/archive/monthly_counts_by_region.json?_shape=array&_size=max").json()
+    by_place: dict[str, int] = {}
+    for row in rows:
+        by_place[row["place"]] = by_place.get(row["place"], 0) + row["articles"]
+    stats = parknews("stats", "--db", str(db), "--by", "place", "--json")
+    assert by_place == {r["place"]: r["articles"] for r in map(json.loads, stats.stdout.splitlines())}

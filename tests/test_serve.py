@@ -51,7 +51,7 @@ def test_datasette_answers_its_stored_queries(archive_path, containing):
     assert {row["detail_id"] for row in found} == containing("光谷")
     assert all("[光谷]" in row["snippet"] for row in found)
     monthly = asyncio.run(get("/archive/articles_by_region_and_month.json?region=宜昌&month=2024-04&_shape=array"))
-    assert monthly and all(row["region"] == "宜昌" and row["date"].startswith("2024-04") for row in monthly)
+    assert monthly and all(row["place"] == "宜昌市" and row["date"].startswith("2024-04") for row in monthly)
     table = asyncio.run(get("/archive/articles.json?_facet=city&_size=1"))
     assert {f["value"] for f in table["facet_results"]["city"]["results"]} >= {"武汉市", "宜昌市"}
 
