@@ -23,6 +23,7 @@ INSTALL_HINT = "Datasette is not installed: install with pip install -e '.[web]'
 SETTINGS = {
     "truncate_cells_html": 120,  # characters of a cell in the table view (the row page shows all)
     "default_page_size": 50,
+    "default_facet_size": 8,
     "sql_time_limit_ms": 5000,  # a keyword query with bm25 over a million articles takes ~2 s
     "facet_time_limit_ms": 1000,
 }
