@@ -110,7 +110,7 @@ def write_export(
     if excel and fmt != "csv":
         raise UsageError("--excel applies to CSV only (an .xlsx export is already for Excel)")
     target = str(target)
-    with output_file(target, streams=fmt in STREAMED, what=f"a {fmt} export") as out:
+    with output_file(target, streams=fmt in STREAMED, what=f"the {fmt} export") as out:
         if fmt in STREAMED:
             return _write_stream(out.stream, columns, rows, fmt=fmt, excel=excel, on_rows=on_rows)
         from archive import writers

@@ -3,8 +3,9 @@
 Every file a research command writes (exports, charts) goes through ``output_file``:
 
 * ``-`` is standard output, written as it goes (no temporary file);
-* an existing target that is not a regular file (``/dev/stdout``, a FIFO, a terminal) is
-  written through, never replaced, for formats that stream; other formats refuse it;
+* an existing target that is not a regular file (a FIFO, a terminal), or that is named under
+  ``/dev`` or ``/proc`` (``/dev/stdout``, whatever it points to), is written through, never
+  replaced, for formats that stream; other formats refuse it;
 * a regular target (or a new one, or a symlink to one, which stays a symlink) is written to
   ``.<name>.<random>.part`` beside it and renamed over it only when complete, so a reader
   sees the old file or the new one, never half of one;
@@ -107,9 +108,10 @@ def output_file(target: str, *, streams: bool, what: str = "the output") -> Iter
         raise UsageError(f"cannot write {target}: {exc.strerror}") from None
     if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"{target} is a directory; give a file name for {what}")
-    if mode is not None and not stat.S_ISREG(mode):
+    if mode is not None and (not stat.S_ISREG(mode) or _is_special_path(path)):
         if not streams:
-            raise UsageError(f"{target} is not a regular file; {what} needs one (write a file, then copy it)")
+            raise UsageError(f"{target} is not a regular file (a device, pipe or descriptor); {what} needs one: "
+                             "write a file, then copy it")  # fmt: skip
         with _signals_interrupt(), _open_through(path) as stream:
             yield Output(None, stream, target)
         return
@@ -130,6 +132,13 @@ def output_file(target: str, *, streams: bool, what: str = "the output") -> Iter
         raise
     finally:
         os.close(fd)
+
+
+def _is_special_path(path: Path) -> bool:
+    """/dev/stdout, /dev/fd/N, /proc/self/fd/N: a descriptor's name, written through even when
+    it resolves to a regular file (replacing that file would leave the descriptor's holder,
+    a shell's ``>`` or ``>>``, writing to a file no longer there)."""
+    return Path(os.path.abspath(path)).parts[1:2] in (("dev",), ("proc",))
 
 
 def _create_part(real: Path) -> tuple[Path, int]:

@@ -208,6 +208,22 @@ def test_device_target_is_written_through_not_replaced(research_archive, tmp_pat
     assert fifo.is_fifo()  # still the FIFO, not a regular file renamed over it
 
 
+@pytest.mark.parametrize("fmt, ok", [("csv", True), ("jsonl", True), ("xlsx", False), ("parquet", False)])
+def test_dev_stdout_is_written_through_or_refused_never_replaced(archive_path, tmp_path, fmt, ok):
+    out = tmp_path / "shell.out"
+    out.write_bytes(b"already here\n")
+    with out.open("ab") as appended:  # as a shell's >> hands it over
+        result = subprocess.run([sys.executable, "-m", "archive.cli", "export", "--db", archive_path, "-o", "/dev/stdout",
+                                 "--format", fmt], stdout=appended, stderr=subprocess.PIPE, text=True, timeout=120)  # fmt: skip
+    data = out.read_bytes()
+    assert data.startswith(b"already here\n")  # the shell's file, kept and appended to
+    if ok:
+        assert result.returncode == 0 and len(data) > 1000
+    else:
+        assert result.returncode == 2 and data == b"already here\n" and "not a regular file" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shell.out"]
+
+
 def test_symlink_target_stays_a_symlink(archive_path, run_cli, tmp_path):
     real = tmp_path / "real.csv"
     real.write_text("old")
