@@ -126,6 +126,8 @@ def write_xlsx(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, 
     sheet.autofilter(0, 0, max(total, 1), len(header) - 1)
     row_number = 0
     for chunk in chunks:
+        if row_number + len(chunk) >= EXCEL_ROWS_MAX:  # articles added since they were counted
+            raise UsageError(f"more articles than an Excel sheet holds ({EXCEL_ROWS_MAX - 1:,}); narrow them with --where")
         for row in chunk:
             row_number += 1
             cut_body = False
@@ -248,10 +250,10 @@ def write_parquet(path: str, columns: list[str], chunks: Iterable[list[tuple]], 
             arrays = []
             for index, (name, kind, field) in enumerate(zip(columns, kinds, schema)):
                 cells = [row[index] for row in pending]
-                if kind not in ("text", "int"):
-                    cells = [parse_value(cell, kind, name, aware=True) for cell in cells]
-                elif kind == "text":
+                if kind == "text":
                     cells = [cell if cell is None or isinstance(cell, str) else str(cell) for cell in cells]
+                elif not all(cell is None or type(cell) is int for cell in cells):  # dates, or ints stored oddly
+                    cells = [parse_value(cell, kind, name, aware=True) for cell in cells]
                 arrays.append(pa.array(cells, type=field.type))
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             pending.clear()

@@ -83,6 +83,8 @@ def test_plot_format_follows_the_extension(research_archive, tmp_path, name, mag
     result = parknews("stats", "--db", str(db), "--plot", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(magic) and "warning" not in result.stderr
+    if name.endswith(".pdf"):  # the Chinese font is embedded, not left to the reader's machine
+        assert b"NotoSansCJK" in out.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
