@@ -117,7 +117,8 @@ def write_export(
 
         writer = {"xlsx": writers.write_xlsx, "dta": writers.write_dta, "parquet": writers.write_parquet}[fmt]
         rows = list(rows) if total is None else rows
-        return writer(out.path, columns, _chunks(rows), total=len(rows) if total is None else total, on_rows=on_rows)
+        return writer(out.path, columns, _chunks(rows), total=len(rows) if total is None else total, on_rows=on_rows,
+                      scratch=out.scratch)
 
 
 def _write_stream(handle, columns, rows, *, fmt, excel, on_rows) -> int:

@@ -12,7 +12,8 @@ Every file a research command writes (exports, charts) goes through ``output_fil
 * the temporary file is created with the process umask (``0666 & ~umask``, as ``open()``
   would) and locked (``flock``) while it is written: a ``.part`` that nobody holds locked
   is the leftover of a killed export and is removed when the next export to that name
-  starts (a running export's file is left alone);
+  starts (a running export's file is left alone), with ``.<name>.<random>.scratch/``, where
+  a writer that needs its own temporary files (XlsxWriter) is told to put them;
 * SIGTERM and SIGHUP raise ``Interrupted`` (as Ctrl-C raises KeyboardInterrupt), so the
   temporary file is removed on the way out and the command exits 128 + the signal number.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+import shutil
 import signal
 import stat
 import sys
@@ -36,6 +38,7 @@ from archive.errors import ParknewsError, UsageError
 
 STDOUT = "-"
 PART_SUFFIX = ".part"
+SCRATCH_SUFFIX = ".scratch"  # beside a part: a writer's own temporary files (XlsxWriter's)
 _CAUGHT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -54,6 +57,7 @@ class Output:
     path: str | None
     stream: BinaryIO | None
     label: str  # how to name the destination to the user
+    scratch: str | None = None  # a private directory for a writer's own temporary files
 
 
 def part_files(target: str | os.PathLike) -> list[Path]:
@@ -63,8 +67,13 @@ def part_files(target: str | os.PathLike) -> list[Path]:
 
 
 def remove_stale_parts(target: str | os.PathLike) -> int:
-    """Remove the ``.part`` files of killed exports to ``target`` (ones no process holds); count them."""
+    """Remove the ``.part`` files of killed exports to ``target`` (ones no process holds), and
+    their scratch directories; count the parts removed."""
+    target = Path(target)
     removed = 0
+    for scratch in target.parent.glob(f".{_glob_escape(target.name)}.*{SCRATCH_SUFFIX}"):
+        if not scratch.with_name(scratch.name[: -len(SCRATCH_SUFFIX)] + PART_SUFFIX).exists():
+            shutil.rmtree(scratch, ignore_errors=True)  # its part is gone: nobody writes here
     for part in part_files(target):
         try:
             fd = os.open(part, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -74,6 +83,7 @@ def remove_stale_parts(target: str | os.PathLike) -> int:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 continue
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a live export: BlockingIOError
+            shutil.rmtree(_scratch_of(part), ignore_errors=True)
             os.unlink(part)
             removed += 1
         except OSError:
@@ -118,17 +128,20 @@ def output_file(target: str, *, streams: bool, what: str = "the output") -> Iter
     real = Path(os.path.realpath(path))  # a symlink stays one: its target is replaced
     remove_stale_parts(real)
     part, fd = _create_part(real)
+    scratch = _scratch_of(part)
     try:
         with _signals_interrupt():
-            fcntl.flock(fd, fcntl.LOCK_EX)  # marks the part as live until this process ends
+            if not streams:
+                scratch.mkdir(mode=0o700)
             with os.fdopen(os.dup(fd), "wb") as stream:
-                yield Output(str(part), stream, target)
+                yield Output(str(part), stream, target, None if streams else str(scratch))
+            shutil.rmtree(scratch, ignore_errors=True)
             os.replace(part, real)
     except OSError as exc:
-        _unlink(part)
+        _remove(part)
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
     except BaseException:
-        _unlink(part)
+        _remove(part)
         raise
     finally:
         os.close(fd)
@@ -149,11 +162,13 @@ def _create_part(real: Path) -> tuple[Path, int]:
         part = parent / f".{real.name}.{secrets.token_hex(4)}{PART_SUFFIX}"
         try:
             # 0o666 and the umask, as any new file; O_EXCL: never an existing file or symlink.
-            return part, os.open(part, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
         except FileExistsError:
             continue
         except OSError as exc:
             raise UsageError(f"cannot write {real}: {exc.strerror}") from None
+        fcntl.flock(fd, fcntl.LOCK_EX)  # marks the part as live until this process ends
+        return part, fd
     raise UsageError(f"cannot write {real}: no free temporary name beside it")
 
 
@@ -185,9 +200,14 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _unlink(path: Path) -> None:
+def _scratch_of(part: Path) -> Path:
+    return part.with_name(part.name[: -len(PART_SUFFIX)] + SCRATCH_SUFFIX)
+
+
+def _remove(part: Path) -> None:
+    shutil.rmtree(_scratch_of(part), ignore_errors=True)
     try:
-        os.unlink(path)
+        os.unlink(part)
     except FileNotFoundError:
         pass
 

@@ -97,6 +97,7 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
                      plain_snippet(hit["snippet"])]  # fmt: skip
             click.echo("\t".join(cell.replace("\t", " ") for cell in cells))
         return
+    from rich.style import Style
     from rich.table import Table
     from rich.text import Text
 
@@ -105,7 +106,8 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
         snippet = Text()
         for part, is_match in hit["snippet"]:
             snippet.append(part, style="bold reverse" if is_match else None)
-        title = Text(hit["title"] or "", style=f"link {hit['url']}" if hit["url"] else None)
+        url = hit["url"] or ""
+        title = Text(hit["title"] or "", style=Style(link=url) if url.startswith(("https://", "http://")) else "")
         table.add_row(str(hit["detail_id"]), title, hit["date"] or "", hit["region"] or "", snippet)
     console.print(table)
 

@@ -125,6 +125,9 @@ def monthly_by_place(
     return months, series
 
 
+monthly_by_region = monthly_by_place  # its name before issue 12
+
+
 def plot_format(path: str | os.PathLike) -> str:
     """png, svg or pdf, from the chart file's extension; UsageError for any other."""
     suffix = Path(path).suffix.lower()

@@ -1,6 +1,7 @@
 """The typed export formats: Excel (.xlsx), Stata (.dta, version 118) and Parquet.
 
-Each writer takes the column names, chunks of ``SELECT *`` rows, and an ``archive.outfile.Output``;
+Each writer takes the path to write, the column names, chunks of ``SELECT *`` rows, the row
+count, and a private scratch directory for temporary files (``archive.outfile``);
 column kinds and documentation come from ``archive.columns``. The libraries (XlsxWriter,
 pandas, pyarrow) are in the ``research`` extra and imported only when their format is asked
 for. What each format cannot hold is changed visibly, never silently:
@@ -94,7 +95,7 @@ def excel_text(text: str) -> tuple[str, bool]:
 
 
 def write_xlsx(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, total: int,
-               on_rows: Callable[[int], None] | None = None) -> int:
+               on_rows: Callable[[int], None] | None = None, scratch: str | None = None) -> int:
     """Write an .xlsx workbook: sheet ``articles`` (frozen header, filters, dates as dates) and
     sheet ``columns`` documenting each column. Streamed (XlsxWriter's constant_memory)."""
     try:
@@ -111,7 +112,7 @@ def write_xlsx(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, 
     header = columns + ([TRUNCATED_COLUMN] if body_index is not None else [])
     workbook = xlsxwriter.Workbook(path, {
         "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-        "strings_to_urls": False,
+        "strings_to_urls": False, "tmpdir": scratch,
     })  # fmt: skip
     workbook.set_properties({"title": "parknews articles", "subject": "招商引资 news from 产业园区网 (010b.com)"})
     bold = workbook.add_format({"bold": True})
@@ -172,7 +173,7 @@ STATA_DATE_FORMATS = {"date": "td", "local_ts": "tc", "utc_ts": "tc"}
 
 
 def write_dta(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, total: int,
-              on_rows: Callable[[int], None] | None = None) -> int:
+              on_rows: Callable[[int], None] | None = None, scratch: str | None = None) -> int:
     """Write a Stata 14+ .dta file (format 118, UTF-8) with pandas; held in memory whole."""
     try:
         import pandas as pd
@@ -233,7 +234,7 @@ def parquet_schema(columns: list[str]):
 
 
 def write_parquet(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, total: int,
-                  on_rows: Callable[[int], None] | None = None) -> int:
+                  on_rows: Callable[[int], None] | None = None, scratch: str | None = None) -> int:
     """Write a Parquet file with pyarrow, typed, a row group per ``PARQUET_ROW_GROUP`` rows."""
     try:
         import pyarrow as pa
