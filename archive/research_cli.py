@@ -74,6 +74,9 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
     """
     from archive.search import plain_snippet, search_page
 
+    mistyped = next((word for word in words if word.startswith("--") and word != "--"), None)
+    if mistyped:  # ignore_unknown_options lets -光谷 through as a word; --lmit is an option gone wrong
+        raise UsageError(f"no such option: {mistyped.split('=')[0]} (to exclude a word, write one dash: -word)")
     query = " ".join(words)
     db = open_archive_readonly(db_path)
     results = search_page(

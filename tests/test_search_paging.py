@@ -100,6 +100,12 @@ def test_lower_case_or_is_the_operator_and_a_quoted_one_a_word(run_cli, archive_
     assert parse_query("光谷 And 汉阳").terms == ("光谷", "And", "汉阳")  # mixed case: a word
 
 
+@pytest.mark.parametrize("args", [["--lmit", "3", "光谷"], ["光谷", "--limt=3"], ["--regin", "武汉", "光谷"]])
+def test_a_mistyped_long_option_is_an_error_not_a_word(run_cli, archive_path, args):
+    code, out, err = run_cli("search", "--db", archive_path, *args)
+    assert code == 2 and "no such option" in err and out == ""
+
+
 @pytest.mark.parametrize("bad", ["光谷 not", "not 光谷", "光谷 or -汉阳", "光谷 or not 汉阳", "光谷 not not 汉阳", "-光谷"])
 def test_misplaced_operators_are_refused(bad):
     with pytest.raises(UsageError):
