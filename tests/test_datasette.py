@@ -78,6 +78,7 @@ def test_a_malformed_search_is_a_400_saying_why(served):
     _, datasette = served
     response = get(datasette, f"/archive/articles?_search={quote('光谷 OR')}", status=400)
     assert "needs a word" in response.text
+    assert get(datasette, "/archive/articles.json?_search=&_shape=array").json() == []  # an empty box: no error
 
 
 def test_index_goes_to_the_archive_with_articles_first_and_internals_hidden(served):

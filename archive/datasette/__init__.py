@@ -26,7 +26,7 @@ from pathlib import Path
 from datasette import hookimpl
 
 from archive.errors import UsageError
-from archive.search import parse_query, sql_match, sql_snippet
+from archive.search import sql_match, sql_snippet
 
 PLUGIN = "parknews"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -64,9 +64,9 @@ def filters_from_request(request, database, table, datasette):
 
         params, clauses, descriptions = {}, [], []
         search = request.args.get("_search")
-        if search is not None:
+        if search is not None:  # Datasette's own filter put "match :search" in the SQL
             try:
-                params["search"] = parse_query(search).match
+                params["search"] = sql_match(search)  # an empty box matches nothing, as in Datasette
             except UsageError as exc:
                 raise BadRequest(str(exc)) from None
         if not request.args.get("_reposts"):
