@@ -122,3 +122,28 @@ def test_long_queries_are_refused_in_one_line(run_cli, archive_path, query):
 def test_longest_accepted_query_still_answers(run_cli, archive_path):
     query = " ".join(["招商引资"] * MAX_QUERY_WORDS)
     assert run_cli("search", query, "--db", archive_path)[0] == 0
+
+
+def test_terminal_table_shows_the_total_and_the_window_rule(many_path):
+    import os
+    import pty
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "160", "LINES": "50", "TERM": "xterm"}
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "search", "招商引资", "--db", many_path, "--limit", "3"],
+                               stdin=secondary, stdout=secondary, stderr=secondary, env=env)  # fmt: skip
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=60) == 0
+    os.close(main)
+    text = output.decode("utf-8", "replace")
+    assert f"{MANY:,} articles match 招商引资; 1–3 shown" in text
+    assert "newest 2,000 are ranked" in text and "https://hubei.010b.com/info/detail/" in text  # titles link
