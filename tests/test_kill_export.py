@@ -42,6 +42,24 @@ def start_export(db, out, *extra):
     )  # fmt: skip
 
 
+def wait_for_part(directory, name, process):
+    """Seconds until the export has created its temporary file (it is writing from then on)."""
+    started, deadline = time.monotonic(), time.monotonic() + 60
+    while not list(directory.glob(f".{name}.*.part")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return time.monotonic() - started
+
+
+def writing_time(db, directory, name):
+    """How long an export to ``name`` writes, measured once uninterrupted (kills land within it)."""
+    process = start_export(db, directory / name)
+    wait_for_part(directory, name, process)
+    started = time.monotonic()
+    assert process.wait(timeout=120) == 0
+    (directory / name).unlink()
+    return time.monotonic() - started
+
+
 def leftovers(directory, keep):
     return sorted(p.name for p in directory.iterdir() if p.name != keep)
 
@@ -49,16 +67,15 @@ def leftovers(directory, keep):
 @pytest.mark.parametrize("name", ["a.csv", "a.jsonl", "a.xlsx", "a.dta", "a.parquet"])
 def test_sigkill_during_export_leaves_the_old_file_and_no_leftover_after_the_next(big_archive, tmp_path, name):
     out = tmp_path / name
+    writing = writing_time(big_archive, tmp_path, name)
     out.write_bytes(b"the previous export")
     before = file_digest(out)
     rng = random.Random(f"kill-{name}")
     killed_inside = 0
     for _ in range(KILLS):
         process = start_export(big_archive, out)
-        deadline = time.monotonic() + 60
-        while not list(tmp_path.glob(f".{name}.*.part")) and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)  # the export has started writing its temporary file
-        time.sleep(rng.uniform(0.0, 0.8))
+        wait_for_part(tmp_path, name, process)
+        time.sleep(rng.uniform(0.0, 0.7) * writing)  # a seeded moment within the writing
         process.kill()
         process.wait()
         if process.returncode == -signal.SIGKILL and file_digest(out) == before:
@@ -79,10 +96,8 @@ def test_sigkill_during_export_leaves_the_old_file_and_no_leftover_after_the_nex
 def test_stopped_export_removes_its_temporary_file(big_archive, tmp_path, signum):
     out = tmp_path / "a.xlsx"
     process = start_export(big_archive, out)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".a.xlsx.*.part")) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.3)
+    wait_for_part(tmp_path, "a.xlsx", process)
+    time.sleep(0.3)  # xlsx writes for seconds: the signal lands inside
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signum, err
@@ -94,9 +109,7 @@ def test_stopped_export_removes_its_temporary_file(big_archive, tmp_path, signum
 def test_a_running_export_keeps_its_temporary_file_while_another_starts(big_archive, tmp_path):
     out = tmp_path / "a.xlsx"
     first = start_export(big_archive, out)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".a.xlsx.*.part")) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for_part(tmp_path, "a.xlsx", first)
     second = start_export(big_archive, out)  # cleans stale leftovers, not the live one
     assert second.wait(timeout=120) == 0 and first.wait(timeout=120) == 0
     assert leftovers(tmp_path, "a.xlsx") == []
