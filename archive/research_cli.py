@@ -36,6 +36,18 @@ def _console(*, stderr: bool = False):
     return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
 
 
+def _utf8(ctx, param, value):
+    """Refuse text that is not UTF-8: argv bytes Python could not decode (a GBK terminal, say)."""
+    for text in value if isinstance(value, tuple) else [value]:
+        if text is not None and not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise click.BadParameter(f"'{shown}' is not UTF-8 text; set the terminal to UTF-8 (e.g. LANG=C.UTF-8)")
+    return value
+
+
 def _print_table(columns: list[str], rows: list, *, title: str | None = None) -> None:
     from rich.table import Table
 
@@ -51,9 +63,9 @@ def _print_json_lines(rows) -> None:
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1, required=True, callback=_utf8)
 @db_option
-@click.option("--region", help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
+@click.option("--region", callback=_utf8, help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1, max=MAX_ROWS), default=20, show_default=True,
@@ -157,7 +169,7 @@ def query(sql, db_path, as_csv, as_json) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx", "dta", "parquet"]),
               help="Output format. Default: from the extension of -o (.csv .jsonl .xlsx .dta .parquet); csv for -o -.")
 @click.option("--excel", is_flag=True, help="CSV for Excel: BOM, CRLF, and cells starting with = + - @ prefixed with '.")
-@click.option("--where", help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
+@click.option("--where", callback=_utf8, help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
 @duplicates_option
 @click.option("-o", "--output", required=True,
               help="The file to write (replaced whole, only on success), or - for standard output (csv, jsonl).")
@@ -188,7 +200,7 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
               default="month", show_default=True,
               help="What to count by. place: the zone, else city, else district or province, else the title's tag "
                    "(region is its old name).")  # fmt: skip
-@click.option("--where", help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
+@click.option("--where", callback=_utf8, help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
 @click.option("--plot", type=click.Path(dir_okay=False),

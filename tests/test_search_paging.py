@@ -147,3 +147,16 @@ def test_terminal_table_shows_the_total_and_the_window_rule(many_path):
     text = output.decode("utf-8", "replace")
     assert f"{MANY:,} articles match 招商引资; 1–3 shown" in text
     assert "newest 2,000 are ranked" in text and "https://hubei.010b.com/info/detail/" in text  # titles link
+
+
+@pytest.mark.parametrize("args", [["search", "\udcff\udcfe光谷"], ["search", "光谷", "--region", "\udcff"],
+                                  ["export", "-o", "{tmp}/a.csv", "--where", "city = '\udcff'"],
+                                  ["stats", "--where", "city = '\udcff'"]])  # fmt: skip
+def test_text_that_is_not_utf8_is_refused_in_one_line(archive_path, tmp_path, args):
+    """Argv bytes a GBK terminal sends reach Python as lone surrogates."""
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = subprocess.run([sys.executable, "-m", "archive.cli", *args, "--db", archive_path],
+                            capture_output=True, text=True, errors="surrogateescape", timeout=60)  # fmt: skip
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "not UTF-8" in result.stderr and "\\xff" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
