@@ -47,7 +47,7 @@ class Interrupted(ParknewsError):
 
     def __init__(self, signum: int) -> None:
         self.exit_code = 128 + signum
-        super().__init__(f"interrupted by {signal.Signals(signum).name}; the output was not written")
+        super().__init__(f"interrupted by {signal.Signals(signum).name}: not completed, and no temporary file left behind")
 
 
 @dataclass

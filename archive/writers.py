@@ -40,7 +40,7 @@ BEIJING = timezone(timedelta(hours=8))
 _TZ_OF = {"local_ts": BEIJING, "utc_ts": timezone.utc}
 
 
-def _missing(name: str) -> ImportError:
+def _missing(name: str) -> UsageError:
     return UsageError(f"{name} export needs the research extra: pip install -e '.[research]'")
 
 
