@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import lxml.etree
+from selectolax.lexbor import LexborHTMLParser
 from lxml.etree import _Element
 
 BLOCK_TAGS = frozenset(
@@ -37,12 +38,19 @@ def collapse(text: str) -> str:
 
 
 def parse_html(html: str) -> _Element:
-    """The document root; an empty document for empty or unparseable input."""
+    """The document root as a browser builds it; an empty document for empty input.
+
+    Lexbor (selectolax) builds the tree by the HTML5 parsing algorithm, so a stray ``</html>``
+    or ``</body>`` in an included header, misnested tags and comments anywhere read as a
+    browser reads them (libxml2's HTML parser drops everything after a stray ``</html>``).
+    Its serialisation, now well-formed, is read into lxml, whose trees the extractors walk.
+    """
     # Plain lxml.etree elements: lxml.html's element classes cost a Python call for every
     # element touched. Bytes plus an explicit parser encoding: lxml refuses str input with an
     # XML declaration.
     parser = lxml.etree.HTMLParser(encoding="utf-8")
-    root = lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
+    normalised = LexborHTMLParser(html).html or "" if html.strip() else ""
+    root = lxml.etree.fromstring(normalised.encode("utf-8", "replace"), parser) if normalised else None
     if root is None:  # nothing but whitespace or comments
         root = lxml.etree.fromstring(b"<html><body></body></html>", parser)
     return root
@@ -57,7 +65,10 @@ _STRING_VALUE = lxml.etree.XPath("string()", smart_strings=False)
 
 
 def text_content(element: _Element) -> str:
-    """All the text inside ``element``, as lxml.html's ``text_content()`` gives it."""
+    """All the text inside ``element``, as lxml.html's ``text_content()`` gives it; "" for a
+    comment or processing instruction (their text is not the page's)."""
+    if not isinstance(element.tag, str):
+        return ""
     return _STRING_VALUE(element)
 
 
