@@ -23,7 +23,12 @@ META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")
 VALUE = rf"([^\s|｜]*?)(?=\s|[|｜]|(?:{LABELS})\s*[:：]|$)"
 REGION = re.compile(rf"所属地区\s*[:：]\s*{VALUE}")
 SOURCE = re.compile(rf"来源\s*[:：]\s*{VALUE}")
-PUBLISHED = re.compile(rf"{DATE_LABEL}({DATE})")
+# The posting date: 发布/发表/更新 labels first (a colon may be missing: "发布时间 2025/05/17",
+# "发表于2005-07-31"); a bare 日期/时间 label only where no other word stands before it, so
+# that 成文日期 (the date a document was signed, on 信息公开 pages) is not taken for it.
+PUBLISHED = re.compile(rf"(?:(?:发布|发表|更新)(?:日期|时间)\s*[:：]?|(?:发布|发表)于\s*[:：]?)\s*({DATE})")
+LABELLED_DATE = re.compile(rf"(?<![\u4e00-\u9fff])(?:日期|时间)\s*[:：]\s*({DATE})")
+DATELINE_REACH = 3  # lines before the title that may hold its dateline
 BARE_DATE = re.compile(DATE)
 TRUNCATION = re.compile(r"(?:…|\.{2,}|。。。)$")
 LABEL_ONLY = re.compile(rf"(?:{LABELS})\s*[:：]$")
@@ -68,17 +73,35 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     title_at = _title_line(root, lines, titles, listing_title)
     title = titles[title_at] if title_at is not None else _page_title(root)
     body_from = _body_start(lines, title_at)
+    body, body_end = _body_lines(lines, title_at, body_from)
     # A label alone on its line reads as "label：" so that it meets its value on the next.
     meta_zone = [
         f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines[title_at or 0 : body_from]
     ]
+    before_title = [line.text for line in lines[max(0, (title_at or 0) - DATELINE_REACH) : title_at or 0]][::-1]
+    trailer = [line.text for line in lines[body_end : body_end + 2]]  # "posted by … at <date>"
     everywhere = [line.text for line in lines]
     return DetailFields(
         title=title,
         region_raw=_labelled(REGION, meta_zone, everywhere),
-        published_raw=_labelled(PUBLISHED, meta_zone, everywhere) or _first_date(meta_zone),
+        published_raw=_published(meta_zone, before_title, trailer, everywhere),
         source=_labelled(SOURCE, meta_zone, everywhere),
-        body="\n".join(_body_lines(lines, title_at, body_from)),
+        body="\n".join(body),
+    )
+
+
+def _published(meta_zone: list[str], before_title: list[str], trailer: list[str], everywhere: list[str]) -> str:
+    """The posting date as shown: labelled or bare in the lines between title and text, then a
+    dateline just above the title, then a byline right after the text, then a label anywhere."""
+    return (
+        _labelled(PUBLISHED, meta_zone)
+        or _labelled(LABELLED_DATE, meta_zone)
+        or _first_date(meta_zone)
+        or _first_date(before_title)
+        or _labelled(PUBLISHED, trailer)
+        or _first_date(trailer)
+        or _labelled(PUBLISHED, everywhere)
+        or _labelled(LABELLED_DATE, everywhere)
     )
 
 
@@ -102,9 +125,13 @@ def _title_line(root: _Element, lines: list[Line], titles: list[str], listing_ti
 
 def _find(lines: list[Line], titles: list[str], matches: Callable[[str], bool]) -> int | None:
     """The matching line, a heading first: the title also shows in breadcrumbs and link lists."""
-    hits = [k for k, title in enumerate(titles) if matches(title) and lines[k].link_ratio < 0.5]
+    shown = [k for k, title in enumerate(titles) if matches(title)]
+    hits = [k for k in shown if lines[k].link_ratio < 0.5]
     headings = [k for k in hits if lines[k].heading]
-    return (headings or hits or [None])[0]
+    # A blog's headline links to the post itself: a linked line counts when prose follows it,
+    # as it never does an entry of a link list.
+    linked = [k for k in shown if k + 1 < len(lines) and _is_prose(lines[k + 1])]
+    return (headings or hits or linked or [None])[0]
 
 
 def _shows_title(listed: str) -> Callable[[str], bool] | None:
@@ -175,6 +202,32 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
         or (k > 0 and _labels_next(lines[k - 1].text) and len(lines[k].text) <= 30)  # <dt>label</dt><dd>value
     ):
         k += 1
+    return _past_preamble(lines, k)
+
+
+# Sentence punctuation: prose has it, datelines, decks, widgets and link boxes seldom do.
+SENTENCE = re.compile(r"[。！？；，,!?;]")
+PREAMBLE_LINES = 12  # lines looked past for the first paragraph
+PREAMBLE_LINE_CHARS = 60  # a preamble line (dateline, deck, share widget, promo link) is short
+
+
+def _is_prose(line: Line) -> bool:
+    """A paragraph of the article: a sentence, not a dateline, widget, deck or link."""
+    text = line.text
+    return line.link_ratio < 0.3 and not _is_meta(line) and (
+        len(text) >= 80 or (len(text) >= 12 and bool(SENTENCE.search(text)))
+    )
+
+
+def _past_preamble(lines: list[Line], k: int) -> int:
+    """The first paragraph at or after ``k``: unlabelled datelines (``2022-02-13 09:57 某某网``),
+    a deck line, share widgets and promo link boxes may stand between the title and the text.
+    Only short lines are passed over, and only a few: a heading that opens the text stays."""
+    for j in range(k, min(len(lines), k + PREAMBLE_LINES)):
+        if _is_prose(lines[j]):
+            return j
+        if len(lines[j].text) > PREAMBLE_LINE_CHARS or STOP_LINE.match(lines[j].text):
+            break
     return k
 
 
@@ -183,36 +236,38 @@ def _labels_next(text: str) -> bool:
     return bool(LABEL_ONLY.search(text) or BARE_LABEL.fullmatch(text))
 
 
-def _body_lines(lines: list[Line], title_at: int | None, start: int) -> list[str]:
+def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[list[str], int]:
+    """The article's lines from ``start``, and the index of the first line after them."""
     if start >= len(lines):
-        return []
+        return [], len(lines)
     # The article stays inside the element holding both its title and its first paragraph.
     first = lines[start].block
     container = _common_ancestor(lines[title_at].block, first) if title_at is not None else first.getparent()
     body: list[str] = []
     link_run = 0
-    for line in lines[start:]:
+    for at in range(start, len(lines)):
+        line = lines[at]
         text = line.text
         if container is not None and not _within(line.block, container):
-            break
+            return body, at
         if STOP_LINE.match(text) or (len(text) <= 20 and STOP_HEADING.match(text)):
-            break
+            return body, at
         if FOOTER.search(text) and len(text) <= 80:
             # The footer's own heading ("招商中心", "联系我们") is no article text either.
             while body and _is_caption(body[-1]):
                 body.pop()
-            break
+            return body, at
         if _is_link_item(line):
             link_run += 1
             if link_run >= LINK_LIST_RUN:
                 # So is a link list's ("最新资讯"), which no stop word may give away.
                 if body and _is_caption(body[-1]):
                     body.pop()
-                break
+                return body, at
             continue
         link_run = 0
         body.extend(part for part in INLINE_POINT.split(text) if part)
-    return body
+    return body, len(lines)
 
 
 def _is_caption(text: str) -> bool:
