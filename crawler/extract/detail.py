@@ -131,7 +131,15 @@ def _find(lines: list[Line], titles: list[str], matches: Callable[[str], bool]) 
     # A blog's headline links to the post itself: a linked line counts when prose follows it,
     # as it never does an entry of a link list.
     linked = [k for k in shown if k + 1 < len(lines) and _is_prose(lines[k + 1])]
-    return (headings or hits or linked or [None])[0]
+    # A copy of the title in a hidden share block or a breadcrumb leads to no article: the
+    # headline has meta labels or the first paragraph right under it.
+    leading = [k for k in hits if _leads_text(lines, k)]
+    return ([k for k in headings if k in leading] or leading or headings or hits or linked or [None])[0]
+
+
+def _leads_text(lines: list[Line], k: int) -> bool:
+    """Whether meta labels or a paragraph follow line ``k`` within a few lines."""
+    return any(META_LABEL.search(line.text) or _is_prose(line) for line in lines[k + 1 : k + 4])
 
 
 def _shows_title(listed: str) -> Callable[[str], bool] | None:
@@ -207,8 +215,10 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
 
 # Sentence punctuation: prose has it, datelines, decks, widgets and link boxes seldom do.
 SENTENCE = re.compile(r"[。！？；，,!?;]")
-PREAMBLE_LINES = 12  # lines looked past for the first paragraph
+PREAMBLE_LINES = 30  # lines looked past for the first paragraph
 PREAMBLE_LINE_CHARS = 60  # a preamble line (dateline, deck, share widget, promo link) is short
+DECK_CHARS = 120  # text in the headline's own box, at most: a deck line, not the article
+PREAMBLE_CHARS = 400  # and all of them together are not much more than a link box
 
 
 def _is_prose(line: Line) -> bool:
@@ -223,10 +233,13 @@ def _past_preamble(lines: list[Line], k: int) -> int:
     """The first paragraph at or after ``k``: unlabelled datelines (``2022-02-13 09:57 某某网``),
     a deck line, share widgets and promo link boxes may stand between the title and the text.
     Only short lines are passed over, and only a few: a heading that opens the text stays."""
+    passed = 0
     for j in range(k, min(len(lines), k + PREAMBLE_LINES)):
+        text = lines[j].text
         if _is_prose(lines[j]):
             return j
-        if len(lines[j].text) > PREAMBLE_LINE_CHARS or STOP_LINE.match(lines[j].text):
+        passed += len(text)
+        if len(text) > PREAMBLE_LINE_CHARS or passed > PREAMBLE_CHARS or STOP_LINE.match(text) or FOOTER.search(text):
             break
     return k
 
@@ -245,11 +258,19 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
     container = _common_ancestor(lines[title_at].block, first) if title_at is not None else first.getparent()
     body: list[str] = []
     link_run = 0
-    for at in range(start, len(lines)):
+    at = start - 1
+    while (at := at + 1) < len(lines):
         line = lines[at]
         text = line.text
         if container is not None and not _within(line.block, container):
-            return body, at
+            # Only a deck line so far (it shares the headline's box, the text has its own):
+            # the container widens to take in the first paragraph past the box.
+            resume = _past_preamble(lines, at)
+            if sum(map(len, body)) < DECK_CHARS and _is_prose(lines[resume]):
+                container = _common_ancestor(container, lines[resume].block)
+                at, line, text = resume, lines[resume], lines[resume].text
+            else:
+                return body, at
         if STOP_LINE.match(text) or (len(text) <= 20 and STOP_HEADING.match(text)):
             return body, at
         if FOOTER.search(text) and len(text) <= 80:
