@@ -227,8 +227,22 @@ def _same_kind(group: _Group, best: _Group) -> bool:
     # a link list beside it in the same column reads much thinner per entry.
     if group is best:
         return True
-    alike = group.parent.tag == best.parent.tag and group.parent.getparent() is best.parent.getparent()
+    alike = _tag_path(group.parent) == _tag_path(best.parent) and _near_kin(group.parent, best.parent)
     return alike and group.score / len(group.entries) >= 0.5 * best.score / len(best.entries)
+
+
+KIN_LEVELS = 2  # a listing cut into wrappers of 5 (ul in div.cnt in one panel): cousins at most
+
+
+def _tag_path(element: _Element) -> tuple[str, ...]:
+    """The tags of the element and its ancestors up to KIN_LEVELS above it."""
+    return tuple(tag_of(e) for e in [element, *element.iterancestors()][: KIN_LEVELS + 1])
+
+
+def _near_kin(a: _Element, b: _Element) -> bool:
+    """Whether the two share an ancestor within KIN_LEVELS above each (siblings or cousins)."""
+    above_a = [a, *a.iterancestors()][1 : KIN_LEVELS + 1]
+    return any(x in above_a for x in [b, *b.iterancestors()][1 : KIN_LEVELS + 1])
 
 
 # -- pagination ---------------------------------------------------------------------------------
@@ -256,7 +270,11 @@ def pagination(html: str, page_url: str) -> Pagination:
     """Where this page sits in its listing and the URLs of the listing's pages."""
     page = _read_page(html, page_url)
     root, anchors = page.root, page.anchors
-    numbered = [(int(m.group(1)), url) for text, url, _ in anchors if (m := PAGE_NUMBER.match(text))]
+    here = _without_fragment(page_url)
+    numbered = [(n, url) for n, url, _ in _pager_numbers(anchors)]
+    # "#page=7": a pager run by script on this very page; its numbers tell the total only.
+    in_page = [n for n, url in numbered if url != here and _without_fragment(url) == here]
+    numbered = [(n, url) for n, url in numbered if _without_fragment(url) != here or url == here]
     template = _infer_template(numbered, page_url)
     if template:
         # Page 1 often has its own URL (the listing root), so it is kept whatever its form.
@@ -265,9 +283,8 @@ def pagination(html: str, page_url: str) -> Pagination:
     page_text = collapse(" ".join(texts))
     current = _current_page(root, page_url, page_text, texts, numbered, template, set(_pager_links(anchors)))
     last_links = [url for text, url, _ in anchors if LAST_TEXTS.match(text)]
-    here = _without_fragment(page_url)
     next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
-    total = _total_pages(page_text, texts, numbered, current, [template.number(u) for u in last_links] if template else [])
+    total = _total_pages(page_text, texts, numbered, current, [*in_page, *([template.number(u) for u in last_links] if template else [])])
     url_template = None
     if template is None and (total or next_link):
         url_template = _unnumbered_template(page_url, total, next_link, last_links)
@@ -331,8 +348,18 @@ def _read_page(html: str, page_url: str) -> _Page:
     return page
 
 
+def _pager_numbers(anchors: list[tuple[str, str, _Element]]) -> list[tuple[int, str, _Element]]:
+    """The numbered page links: (number, URL, <a>). Where 下一页/尾页 links exist, only the
+    numbers beside them: a calendar of day links or comment counts (845) is no pager."""
+    numbered = [(int(m.group(1)), url, a) for text, url, a in anchors if (m := PAGE_NUMBER.match(text))]
+    flips = {a for text, _, a in anchors if NEXT_TEXTS.match(text) or LAST_TEXTS.match(text)}
+    beside = [entry for entry in numbered if _beside(entry[2], flips)] if flips else []
+    return beside or numbered
+
+
 def _pager_links(anchors: list[tuple[str, str, _Element]]) -> list[_Element]:
-    return [a for text, _, a in anchors if PAGE_NUMBER.match(text) or NEXT_TEXTS.match(text)]
+    """The pager's links: its numbers (as ``_pager_numbers`` picks them), 下一页 and the like."""
+    return [a for _, _, a in _pager_numbers(anchors)] + [a for text, _, a in anchors if NEXT_TEXTS.match(text)]
 
 
 def _beside(element: _Element, others: set[_Element]) -> bool:
@@ -350,9 +377,10 @@ def _without_fragment(url: str) -> str:
 
 def _split_url(url: str) -> tuple[str, list[str]]:
     """The URL's origin, and the rest cut into alternating non-digit and digit runs."""
-    parts = urlsplit(_without_fragment(url))
+    url = _without_fragment(url)
+    parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    return origin, re.split(r"(\d+)", url[len(origin) :] if url.startswith(origin) else _without_fragment(url))
+    return origin, re.split(r"(\d+)", url[len(origin) :] if url.startswith(origin) else url)
 
 
 def _template_from_pair(url_a: str, url_b: str, number_a: int | None, number_b: int) -> _Template | None:
