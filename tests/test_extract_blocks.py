@@ -47,7 +47,7 @@ def test_invisible_text_skipped_and_chrome_only_outside_article():
 
 def test_collapse_whitespace_including_wide_and_zero_width_spaces():
     assert collapse(" 光谷\u3000生物城\xa0\n 企业 ") == "光谷 生物城 企业"
-    assert collapse("光谷\u200b生物城\ufeff") == "光谷 生物城"
+    assert collapse("光谷\u200b生物城\ufeff") == "光谷生物城"  # invisible, so removed (not a space)
     assert collapse("\u200b \t") == "" and collapse("") == ""
 
 

@@ -14,6 +14,8 @@ import lxml.etree
 from selectolax.lexbor import LexborHTMLParser
 from lxml.etree import _Element
 
+from crawler.normalize.text import strip_invisible
+
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
     "footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody td tfoot "
@@ -26,15 +28,13 @@ INVISIBLE_TAGS = frozenset(
 # Page chrome; skipped on request, except inside <article>/<main>, where <header> holds the title.
 CHROME_TAGS = frozenset("nav aside header footer".split())
 ARTICLE_TAGS = frozenset(("article", "main"))
-WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
 def collapse(text: str) -> str:
-    """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed."""
-    if "\u200b" in text or "\ufeff" in text:
-        return WHITESPACE.sub(" ", text).strip()
-    # Without the two zero-width characters, str.split's whitespace is exactly WHITESPACE.
-    return " ".join(text.split())
+    """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed;
+    invisible format characters (ZWSP, ZWJ, soft hyphen, BOM …: ``strip_invisible``) removed."""
+    # str.split's whitespace covers NBSP and U+3000; ASCII text has nothing invisible.
+    return " ".join(strip_invisible(text).split())
 
 
 def parse_html(html: str) -> _Element:

@@ -27,7 +27,12 @@ MORE_LINK = re.compile(
     re.IGNORECASE,
 )
 SHORT_DATE = r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?"
-DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE})\s*[\]】)）]?$")
+# Rolling listings show recent entries relative to the moment of the fetch: 9小时前, 昨天 10:20,
+# 3天前, 刚刚 (read against the fetch time by crawler.normalize.dates.parse_date).
+RELATIVE_DATE = (
+    r"(?:\d{1,3}\s*(?:秒钟?|分钟|小时|天|周)\s*前|(?:大前天|前天|昨天|今天)(?:\s*\d{1,2}[:：]\d{2})?|刚刚)"
+)
+DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE}|{RELATIVE_DATE})\s*[\]】)）]?$")
 EDGE_DATE = re.compile(rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?\s*$")
 LEFTOVER = re.compile(rf"^(?:{DATE_LABEL}|[\W_]*|(?:来源|作者|浏览|阅读|点击|人气)\s*[:：].{{0,30}})$")
 SIDEBAR_HEADING = re.compile(r"热门|热点|推荐|相关|排行|精选|猜你喜欢|大家都在看")
@@ -337,9 +342,11 @@ def _read_page(html: str, page_url: str) -> _Page:
     # the tree or the lists.
     root = parse_html(html)
     page = _Page(root, [], [])
+    # Relative links resolve against <base href> where the page has one, as a browser does.
+    base = next((urljoin(page_url, b.get("href").strip()) for b in root.iter("base") if b.get("href")), page_url)
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        url = urljoin(page_url, href)
+        url = urljoin(base, href)
         ident = detail_id(url)
         if ident:
             page.detail_links.append((a, ident, url))

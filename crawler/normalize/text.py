@@ -1,19 +1,42 @@
-"""Whitespace clean-up shared by titles, summaries and bodies."""
+"""Whitespace and invisible-character clean-up shared by titles, summaries, bodies and the
+search index (``archive/fts.py``): one list of invisible characters for the whole project.
+"""
 
 from __future__ import annotations
 
-# Zero-width space and BOM: invisible, not whitespace to ``str.split``, and left behind by
-# editors and HTML entities; in Chinese text they separate nothing.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff"))
+import re
+import unicodedata
+
+# Unicode format characters (general category Cf): zero-width space and (non-)joiners
+# U+200B..U+200D, word joiner U+2060, soft hyphen U+00AD, BOM U+FEFF, bidi marks and their
+# kin. Invisible, not whitespace to ``str.split``, left behind by editors and HTML entities;
+# in Chinese text they separate nothing, and inside a 【X招商】 tag or a search word they hide
+# the match. Cf characters live in planes 0, 1 and 14 only; the table follows the Python
+# build's Unicode version.
+INVISIBLE = "".join(
+    chr(code)
+    for plane in (range(0, 0x20000), range(0xE0000, 0xE1000))
+    for code in plane
+    if unicodedata.category(chr(code)) == "Cf"
+)
+_INVISIBLE_RUN = re.compile(f"[{re.escape(INVISIBLE)}]+")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its format (Cf) characters; ASCII text is returned as it is."""
+    if text.isascii():
+        return text
+    return _INVISIBLE_RUN.sub("", text)
 
 
 def collapse_whitespace(text: str, keep_newlines: bool = False) -> str:
-    """Collapse every run of whitespace (ideographic space U+3000, NBSP, tabs too) to one space.
+    """Collapse every run of whitespace (ideographic space U+3000, NBSP, tabs too) to one space,
+    after removing invisible (Cf) characters.
 
     With ``keep_newlines`` line breaks survive: each line is collapsed and trimmed on its own,
     blank lines are dropped and lines are joined with a single "\\n".
     """
-    text = text.translate(_INVISIBLE)
+    text = strip_invisible(text)
     if not keep_newlines:
         return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.splitlines())
