@@ -30,6 +30,7 @@ PUBLISHED = re.compile(rf"(?:(?:发布|发表|更新)(?:日期|时间)\s*[:：]?
 LABELLED_DATE = re.compile(rf"(?<![\u4e00-\u9fff])(?:日期|时间)\s*[:：]\s*({DATE})")
 DATELINE_REACH = 3  # lines before the title that may hold its dateline
 BARE_DATE = re.compile(DATE)
+NOT_WORDS = re.compile(r"[\W_\d]+|\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2})?")
 TRUNCATION = re.compile(r"(?:…|\.{2,}|。。。)$")
 LABEL_ONLY = re.compile(rf"(?:{LABELS})\s*[:：]$")
 # A label in a cell of its own, colon or not: <td>发布时间</td><td>2025-07-10 10:20</td>.
@@ -39,10 +40,19 @@ WIDGET = re.compile(r"^(?:字号|分享|打印|收藏|关闭|大\s*中\s*小|【
 # words mid-text, but never open with them. Section headings only count as short lines.
 STOP_LINE = re.compile(
     r"^[【\[(（]?\s*(?:责任编辑|编辑\s*[:：]|上一篇|下一篇|上一条|下一条|有想补充的信息|点我投稿|投稿提示|投稿须知|"
-    r"免责声明|版权所有|版权声明|copyright|©|分享到|返回顶部|打印本页|关闭窗口)",
+    r"免责声明|版权所有|版权声明|copyright|©|分享到|返回顶部|打印本页|关闭窗口|扫一扫|扫描二维码|为你推荐|为您推荐|"
+    r"阅读剩余全文|展开全文|展开阅读全文|点击加载更多)",
     re.IGNORECASE,
 )
-STOP_HEADING = re.compile(r"^[【\[(（]?\s*(?:相关|推荐|延伸阅读|热门|热点|猜你喜欢|投稿|返回列表|声明)")
+STOP_HEADING = re.compile(r"^[【\[(（]?\s*(?:相关|推荐|延伸阅读|热门|热点|猜你喜欢|投稿|返回列表|声明|郑重声明)")
+# "关注新华网", "关注我们", "关注官方微信公众号": a follow call, not a subheading (关注点…).
+FOLLOW_CALL = re.compile(r"^[【\[(（]?\s*(?:扫码)?关注\S{0,10}(?:网|我们|本站|公众号|微信|微博|客户端|抖音|视频号)\S{0,3}$")
+# Share and page-function widgets: a line made of these words (QQ空间 微博 微信, 【打印】【关闭】).
+WIDGET_WORDS = re.compile(
+    r"分享到?|QQ空间|QQ好友|新浪微博|腾讯微博|微博|微信|朋友圈|豆瓣|人人网|复制链接|facebook|twitter|"
+    r"打印|关闭|收藏|推荐|字体|字号|大\s*中\s*小|我来说两句|我要纠错|纠错|评论|页面功能|[\W_\d]+",
+    re.IGNORECASE,
+)
 # Footer lines that may come without a heading: phone numbers, ICP licence, copyright.
 # A phone number counts only as a line of its own: an article may quote a hotline mid-sentence.
 FOOTER = re.compile(r"^[^，。,]{0,12}400-\d{3}-\d{4}$|ICP备|版权所有|all rights reserved|copyright|©", re.IGNORECASE)
@@ -70,8 +80,18 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     body = body_of(root)
     lines = text_lines([body] if body is not None else [root], skip_chrome=True)
     titles = [_title_text(line) for line in lines]
+    joined = [_with_continuation(lines, titles, k) for k in range(len(lines))]
     title_at = _title_line(root, lines, titles, listing_title)
+    if title_at is None:
+        title_at = _title_line(root, lines, joined, listing_title, structural=False)
+        if title_at is not None:
+            titles[title_at] = joined[title_at]
+    elif joined[title_at] and (lines[title_at].heading or _names_title(root, joined[title_at], listing_title)):
+        titles[title_at] = joined[title_at]  # <h1>headline<br>second line</h1> is one title
     title = titles[title_at] if title_at is not None else _page_title(root)
+    if title_at is not None and titles[title_at] == joined[title_at]:
+        lines = lines[: title_at + 1] + lines[title_at + 2 :]  # its second line is no body text
+        titles = titles[: title_at + 1] + titles[title_at + 2 :]
     body_from = _body_start(lines, title_at)
     body, body_end = _body_lines(lines, title_at, body_from)
     # A label alone on its line reads as "label：" so that it meets its value on the next.
@@ -79,7 +99,8 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
         f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines[title_at or 0 : body_from]
     ]
     before_title = [line.text for line in lines[max(0, (title_at or 0) - DATELINE_REACH) : title_at or 0]][::-1]
-    trailer = [line.text for line in lines[body_end : body_end + 2]]  # "posted by … at <date>"
+    # "posted by … at <date>": the byline may close the text or follow it.
+    trailer = [*body[-1:], *(line.text for line in lines[body_end : body_end + 2])]
     everywhere = [line.text for line in lines]
     return DetailFields(
         title=title,
@@ -105,8 +126,34 @@ def _published(meta_zone: list[str], before_title: list[str], trailer: list[str]
     )
 
 
-def _title_line(root: _Element, lines: list[Line], titles: list[str], listing_title: str | None) -> int | None:
-    """The index of the title line; ``titles`` holds each line's text as a title."""
+SUBTITLE_DASH = re.compile(r"^(?:——|—|--|――)")
+
+
+def _with_continuation(lines: list[Line], titles: list[str], k: int) -> str | None:
+    """Line ``k`` joined with the next when that continues it as a headline does: a second
+    line of the same block (a ``<br>`` inside the headline), or a ``——subtitle`` line."""
+    if k + 1 >= len(lines) or len(titles[k]) > 80 or len(titles[k + 1]) > 60 or lines[k + 1].link_ratio >= 0.5:
+        return None
+    following = titles[k + 1]
+    if lines[k + 1].block is lines[k].block or SUBTITLE_DASH.match(following):
+        separator = "" if SUBTITLE_DASH.match(following) or not (titles[k][-1:].isascii() and following[:1].isascii()) else " "
+        return f"{titles[k]}{separator}{following}"
+    return None
+
+
+def _names_title(root: _Element, text: str, listing_title: str | None) -> bool:
+    """Whether ``text`` is the listing's title, or what the page's <title> starts with."""
+    key = _title_key(text)
+    page_title = "".join((root.findtext(".//title") or "").split())
+    return (bool(listing_title) and key == _title_key(listing_title)) or page_title.startswith(key)
+
+
+def _title_line(
+    root: _Element, lines: list[Line], titles: list, listing_title: str | None, structural: bool = True
+) -> int | None:
+    """The index of the title line; ``titles`` holds each line's text as a title (None for a
+    line that cannot be one). With ``structural`` False, only the listing's title and the
+    <title> are looked for: the structural guesses are made once, on single lines."""
     if listing_title and (shows_listed := _shows_title(listing_title)):
         if (found := _find(lines, titles, shows_listed)) is not None:
             return found
@@ -117,6 +164,8 @@ def _title_line(root: _Element, lines: list[Line], titles: list[str], listing_ti
         found = _find(lines, titles, lambda t: len(t) >= shortest and page_title.startswith(t))
         if found is not None:
             return found
+    if not structural:
+        return None
     meta_at = next((k for k, line in enumerate(lines) if _is_meta(line) and META_LABEL.search(line.text)), None)
     if meta_at and len(lines[meta_at - 1].text) <= 100 and lines[meta_at - 1].link_ratio < 0.5:
         return meta_at - 1
@@ -125,7 +174,7 @@ def _title_line(root: _Element, lines: list[Line], titles: list[str], listing_ti
 
 def _find(lines: list[Line], titles: list[str], matches: Callable[[str], bool]) -> int | None:
     """The matching line, a heading first: the title also shows in breadcrumbs and link lists."""
-    shown = [k for k, title in enumerate(titles) if matches(title)]
+    shown = [k for k, title in enumerate(titles) if title and matches(title)]
     hits = [k for k in shown if lines[k].link_ratio < 0.5]
     headings = [k for k in hits if lines[k].heading]
     # A blog's headline links to the post itself: a linked line counts when prose follows it,
@@ -190,13 +239,21 @@ def _is_meta(line: Line) -> bool:
     )
 
 
+def _is_widget_line(text: str) -> bool:
+    """A short line of share targets and page functions only (分享到 QQ空间 微博, 【打印】【关闭】)."""
+    return len(text) <= 80 and not WIDGET_WORDS.sub("", text).strip() and bool(re.search(r"[^\W\d_]", text))
+
+
 def _is_link_item(line: Line) -> bool:
     """A line of a link list: mostly link text, or a link plus a date or a few characters."""
     if line.link_ratio >= 0.5:
         return True
     linked = any(piece.link is not None for piece in line.pieces)
     rest = collapse("".join(p.text for p in line.pieces if p.link is None))
-    return linked and (len(rest) <= 12 or bool(BARE_DATE.fullmatch(rest)))
+    # What is left beside the links, without dates, counts and punctuation: a poster's name,
+    # "298字 [4321/87]", a date: an entry of a link list, not a sentence.
+    words = NOT_WORDS.sub("", BARE_DATE.sub("", rest))
+    return linked and (len(rest) <= 12 or len(words) <= 12)
 
 
 def _body_start(lines: list[Line], title_at: int | None) -> int:
@@ -250,7 +307,8 @@ def _labels_next(text: str) -> bool:
 
 
 def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[list[str], int]:
-    """The article's lines from ``start``, and the index of the first line after them."""
+    """The article's lines from ``start``, and the index of the first line after them (link
+    lines skipped just before the end count as after them: a byline may be one)."""
     if start >= len(lines):
         return [], len(lines)
     # The article stays inside the element holding both its title and its first paragraph.
@@ -270,21 +328,25 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
                 container = _common_ancestor(container, lines[resume].block)
                 at, line, text = resume, lines[resume], lines[resume].text
             else:
-                return body, at
-        if STOP_LINE.match(text) or (len(text) <= 20 and STOP_HEADING.match(text)):
-            return body, at
+                return body, at - link_run
+        if (
+            STOP_LINE.match(text)
+            or (len(text) <= 20 and (STOP_HEADING.match(spaced := text.replace(" ", "")) or FOLLOW_CALL.match(spaced)))
+            or _is_widget_line(text)
+        ):
+            return body, at - link_run
         if FOOTER.search(text) and len(text) <= 80:
             # The footer's own heading ("招商中心", "联系我们") is no article text either.
             while body and _is_caption(body[-1]):
                 body.pop()
-            return body, at
+            return body, at - link_run
         if _is_link_item(line):
             link_run += 1
             if link_run >= LINK_LIST_RUN:
                 # So is a link list's ("最新资讯"), which no stop word may give away.
                 if body and _is_caption(body[-1]):
                     body.pop()
-                return body, at
+                return body, at - link_run + 1
             continue
         link_run = 0
         body.extend(part for part in INLINE_POINT.split(text) if part)
