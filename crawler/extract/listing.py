@@ -22,10 +22,11 @@ from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html,
 from crawler.extract.urls import detail_id
 
 MORE_LINK = re.compile(
-    r"^[\[【(（<《]?\s*(?:阅读全文|阅读更多|查看全文|查看详情|查看更多|了解更多|详情|详细|更多|全文|more|read more)"
+    r"^[\[【(（<《]?\s*(?:点击|点此)?\s*(?:阅读全文|阅读更多|查看全文|查看详情|查看更多|了解更多|了解详情|详情|详细|更多|全文|more|read more)"
     r"\s*[\]】)）>》]?\s*(?:>>|»|›|→)?$",
     re.IGNORECASE,
 )
+BADGE = re.compile(r"[\[【(（]?\s*\S{1,4}\s*[\]】)）]?")  # 置顶, [新], HOT, 荐: a badge, not a headline
 SHORT_DATE = r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?"
 # Rolling listings show recent entries relative to the moment of the fetch: 9小时前, 昨天 10:20,
 # 3天前, 刚刚 (read against the fetch time by crawler.normalize.dates.parse_date).
@@ -172,7 +173,10 @@ def _entry_from_nodes(nodes: list[_Element], ident: int, link_targets: dict) -> 
         return None
     lines = text_lines(nodes, tails=True)
     link_texts = {a: collapse(text_content(a)) for a in id_links}
-    title_link = next((a for a in id_links if not MORE_LINK.match(link_texts[a]) and link_texts[a]), id_links[0])
+    # Several links may lead to the article: a badge (置顶, 新), the headline, a call to action
+    # (点击了解更多>). The headline is the first that is neither; a summary may follow as a link.
+    headlines = [a for a in id_links if link_texts[a] and not MORE_LINK.match(link_texts[a])]
+    title_link = next((a for a in headlines if not BADGE.fullmatch(link_texts[a])), (headlines or id_links)[0])
     title_lines = text_lines([title_link])
     wraps_entry = len(title_lines) > 1
     if wraps_entry:
