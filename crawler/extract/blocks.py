@@ -31,10 +31,11 @@ ARTICLE_TAGS = frozenset(("article", "main"))
 
 
 def collapse(text: str) -> str:
-    """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed;
-    invisible format characters (ZWSP, ZWJ, soft hyphen, BOM …: ``strip_invisible``) removed."""
-    # str.split's whitespace covers NBSP and U+3000; ASCII text has nothing invisible.
-    return " ".join(strip_invisible(text).split())
+    """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed.
+
+    Text read from ``parse_html``'s tree has no invisible format characters left (ZWSP, ZWJ,
+    soft hyphen, BOM …: ``strip_invisible``): they are removed from the whole page at once."""
+    return " ".join(text.split())  # str.split's whitespace covers NBSP and U+3000
 
 
 def parse_html(html: str) -> _Element:
@@ -43,13 +44,15 @@ def parse_html(html: str) -> _Element:
     Lexbor (selectolax) builds the tree by the HTML5 parsing algorithm, so a stray ``</html>``
     or ``</body>`` in an included header, misnested tags and comments anywhere read as a
     browser reads them (libxml2's HTML parser drops everything after a stray ``</html>``).
-    Its serialisation, now well-formed, is read into lxml, whose trees the extractors walk.
+    Its serialisation, now well-formed and without invisible format characters, is read into
+    lxml, whose trees the extractors walk.
     """
     # Plain lxml.etree elements: lxml.html's element classes cost a Python call for every
     # element touched. Bytes plus an explicit parser encoding: lxml refuses str input with an
     # XML declaration.
     parser = lxml.etree.HTMLParser(encoding="utf-8")
-    normalised = LexborHTMLParser(html).html or "" if html.strip() else ""
+    # Invisible format characters go in one pass over the page (entities already decoded).
+    normalised = strip_invisible(LexborHTMLParser(html).html or "") if html.strip() else ""
     root = lxml.etree.fromstring(normalised.encode("utf-8", "replace"), parser) if normalised else None
     if root is None:  # nothing but whitespace or comments
         root = lxml.etree.fromstring(b"<html><body></body></html>", parser)

@@ -81,12 +81,13 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     lines = text_lines([body] if body is not None else [root], skip_chrome=True)
     titles = [_title_text(line) for line in lines]
     joined = [_with_continuation(lines, titles, k) for k in range(len(lines))]
-    title_at = _title_line(root, lines, titles, listing_title)
-    if title_at is None:
-        title_at = _title_line(root, lines, joined, listing_title, structural=False)
-        if title_at is not None:
-            titles[title_at] = joined[title_at]
-    elif joined[title_at] and (lines[title_at].heading or _names_title(root, joined[title_at], listing_title)):
+    # The listing's title or the <title> on one line, then on two; then the page's structure.
+    title_at = _title_line(root, lines, titles, listing_title, structural=False)
+    if title_at is None and (title_at := _title_line(root, lines, joined, listing_title, structural=False)) is not None:
+        titles[title_at] = joined[title_at]
+    elif title_at is None:
+        title_at = _title_line(root, lines, titles, listing_title)
+    if title_at is not None and joined[title_at] and (lines[title_at].heading or _names_title(root, joined[title_at], listing_title)):
         titles[title_at] = joined[title_at]  # <h1>headline<br>second line</h1> is one title
     title = titles[title_at] if title_at is not None else _page_title(root)
     if title_at is not None and titles[title_at] == joined[title_at]:
@@ -296,6 +297,8 @@ def _past_preamble(lines: list[Line], k: int) -> int:
         if _is_prose(lines[j]):
             return j
         passed += len(text)
+        if _is_widget_line(text):  # 分享到 QQ空间 微博: passed over here, an end after the text
+            continue
         if len(text) > PREAMBLE_LINE_CHARS or passed > PREAMBLE_CHARS or STOP_LINE.match(text) or FOOTER.search(text):
             break
     return k

@@ -19,14 +19,32 @@ INVISIBLE = "".join(
     for code in plane
     if unicodedata.category(chr(code)) == "Cf"
 )
-_INVISIBLE_RUN = re.compile(f"[{re.escape(INVISIBLE)}]+")
+
+
+def _character_class(codes: list[int]) -> str:
+    """A regex character class of ``codes`` as ranges: sre tests a few ranges much faster
+    than a list of single characters (a hot path: every text node of every page)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + "]+"
+
+
+# Characters beyond the BMP are rare in pages: their (slower) pattern runs only when present.
+_INVISIBLE_BMP = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) <= 0xFFFF]))
+_INVISIBLE_ASTRAL = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) > 0xFFFF]))
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def strip_invisible(text: str) -> str:
     """``text`` without its format (Cf) characters; ASCII text is returned as it is."""
     if text.isascii():
         return text
-    return _INVISIBLE_RUN.sub("", text)
+    text = _INVISIBLE_BMP.sub("", text)
+    return _INVISIBLE_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 
 
 def collapse_whitespace(text: str, keep_newlines: bool = False) -> str:
