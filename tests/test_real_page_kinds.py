@@ -94,6 +94,14 @@ def test_base_href_is_honoured_for_listing_links():
     assert pagination(html, "https://hubei.010b.com/news/list.html").next_url == "https://wuhan.010b.com/news/list_2.html"
 
 
+def test_malformed_base_and_links_are_skipped_not_raised():
+    html = ("<base href='http://[::1'><ul><li><a href='/info/detail/1.html'>临江园区新闻一</a></li>"
+            "<li><a href='http://[::1/info/detail/2.html'>坏链接</a></li>"
+            "<li><a href='http://a.010b.com:99999/info/detail/3.html'>坏端口</a></li></ul>")
+    assert [e.url for e in listing_entries(html, LIST_URL)] == ["https://hubei.010b.com/info/detail/1.html"]
+    assert pagination(html, LIST_URL).total_pages is None
+
+
 # -- where the article text starts and ends ------------------------------------------------------
 
 

@@ -347,16 +347,29 @@ def _read_page(html: str, page_url: str) -> _Page:
     root = parse_html(html)
     page = _Page(root, [], [])
     # Relative links resolve against <base href> where the page has one, as a browser does.
-    base = next((urljoin(page_url, b.get("href").strip()) for b in root.iter("base") if b.get("href")), page_url)
+    base_href = next((b.get("href").strip() for b in root.iter("base") if b.get("href")), "")
+    base = (_resolve(page_url, base_href) if base_href else None) or page_url
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        url = urljoin(base, href)
+        url = _resolve(base, href)
+        if url is None:  # malformed (an unclosed IPv6 bracket …): no link a browser could follow
+            continue
         ident = detail_id(url)
         if ident:
             page.detail_links.append((a, ident, url))
         elif ident is None and href and urlsplit(url).scheme in ("http", "https"):
             page.anchors.append((collapse(text_content(a)) or collapse(a.get("title", "")), url, a))
     return page
+
+
+def _resolve(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None for a malformed one."""
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018 (raises on a malformed port)
+    except ValueError:
+        return None
+    return url
 
 
 def _pager_numbers(anchors: list[tuple[str, str, _Element]]) -> list[tuple[int, str, _Element]]:
