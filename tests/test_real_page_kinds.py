@@ -169,6 +169,17 @@ def test_deck_boxed_with_the_headline_and_text_in_a_box_of_its_own():
     assert body.endswith(BODY) and P1 in body, page_html
 
 
+def test_a_short_article_does_not_run_on_into_the_prose_of_a_sidebar():
+    html = page(
+        "<div class='main'><h1>临江开发区发布招商公告</h1><div>发布时间：2025-07-09</div>"
+        "<div class='content'><p>临江开发区将于本月下旬举办新能源装备产业专场推介会，欢迎各地企业报名参加。</p></div></div>"
+        "<div class='side'><div><a href='/zt/1.html'>专题</a></div>"
+        f"<p>{P2}</p><p>{P3}</p></div>",
+        title="临江开发区发布招商公告",
+    )
+    assert detail(html, "临江开发区发布招商公告").body == "临江开发区将于本月下旬举办新能源装备产业专场推介会，欢迎各地企业报名参加。"
+
+
 # -- titles --------------------------------------------------------------------------------------
 
 

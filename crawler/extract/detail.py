@@ -273,6 +273,7 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
 
 # Sentence punctuation: prose has it, datelines, decks, widgets and link boxes seldom do.
 SENTENCE = re.compile(r"[。！？；，,!?;]")
+SENTENCE_END = re.compile(r"[。！？!?…][”」』）)]?$")
 PREAMBLE_LINES = 30  # lines looked past for the first paragraph
 PREAMBLE_LINE_CHARS = 60  # a preamble line (dateline, deck, share widget, promo link) is short
 DECK_CHARS = 120  # text in the headline's own box, at most: a deck line, not the article
@@ -327,7 +328,7 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
             # Only a deck line so far (it shares the headline's box, the text has its own):
             # the container widens to take in the first paragraph past the box.
             resume = _past_preamble(lines, at)
-            if sum(map(len, body)) < DECK_CHARS and _is_prose(lines[resume]):
+            if _is_deck(body) and _is_prose(lines[resume]):
                 container = _common_ancestor(container, lines[resume].block)
                 at, line, text = resume, lines[resume], lines[resume].text
             else:
@@ -354,6 +355,12 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
         link_run = 0
         body.extend(part for part in INLINE_POINT.split(text) if part)
     return body, len(lines)
+
+
+def _is_deck(body: list[str]) -> bool:
+    """Whether the text so far is at most a deck line: short, and no finished sentence (a
+    short article's one paragraph ends in 。, a deck under a headline seldom does)."""
+    return len(body) <= 1 and sum(map(len, body)) < DECK_CHARS and not (body and SENTENCE_END.search(body[-1]))
 
 
 def _is_caption(text: str) -> bool:
