@@ -229,6 +229,12 @@ def test_a_hidden_copy_of_the_title_at_the_top_is_not_the_headline():
     assert fields.published_raw == "2025-07-09 16:18"
 
 
+def test_title_shown_only_in_the_page_title_among_column_and_site_names():
+    html = ("<html><head><title>园区论坛-[原创]临江园区十年变迁记-出错了[某某社区]</title></head><body>"
+            "<p>您在访问“[原创]临江园区十年变迁记”的时候发生错误，请登录后再试。</p></body></html>")
+    assert detail(html, "[原创]临江园区十年变迁记").title == "[原创]临江园区十年变迁记"
+
+
 def test_badge_and_call_to_action_links_are_not_the_listing_title():
     html = "<ul>" + "".join(
         f"<li><a href='/info/detail/{n}.html'>[置顶]</a> <a href='/info/detail/{n}.html'>临江园区第{n}期招商推介会举行</a>"

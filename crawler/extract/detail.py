@@ -80,19 +80,12 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     body = body_of(root)
     lines = text_lines([body] if body is not None else [root], skip_chrome=True)
     titles = [_title_text(line) for line in lines]
-    joined = [_with_continuation(lines, titles, k) for k in range(len(lines))]
-    # The listing's title or the <title> on one line, then on two; then the page's structure.
-    title_at = _title_line(root, lines, titles, listing_title, structural=False)
-    if title_at is None and (title_at := _title_line(root, lines, joined, listing_title, structural=False)) is not None:
-        titles[title_at] = joined[title_at]
-    elif title_at is None:
-        title_at = _title_line(root, lines, titles, listing_title)
-    if title_at is not None and joined[title_at] and (lines[title_at].heading or _names_title(root, joined[title_at], listing_title)):
-        titles[title_at] = joined[title_at]  # <h1>headline<br>second line</h1> is one title
-    title = titles[title_at] if title_at is not None else _page_title(root)
-    if title_at is not None and titles[title_at] == joined[title_at]:
+    title_at, two_lines = _headline(root, lines, titles, listing_title)
+    if two_lines:
+        titles[title_at] = _with_continuation(lines, titles, title_at)
         lines = lines[: title_at + 1] + lines[title_at + 2 :]  # its second line is no body text
         titles = titles[: title_at + 1] + titles[title_at + 2 :]
+    title = titles[title_at] if title_at is not None else _page_title(root, listing_title)
     body_from = _body_start(lines, title_at)
     body, body_end = _body_lines(lines, title_at, body_from)
     # A label alone on its line reads as "label：" so that it meets its value on the next.
@@ -140,6 +133,24 @@ def _with_continuation(lines: list[Line], titles: list[str], k: int) -> str | No
         separator = "" if SUBTITLE_DASH.match(following) or not (titles[k][-1:].isascii() and following[:1].isascii()) else " "
         return f"{titles[k]}{separator}{following}"
     return None
+
+
+def _headline(root: _Element, lines: list[Line], titles: list[str], listing_title: str | None) -> tuple[int | None, bool]:
+    """The title line's index, and whether the title goes on over the next line.
+
+    The listing's title or the <title> is looked for on one line, then on two (a ``<br>`` in
+    the headline, a ``——subtitle`` line); then the page's structure decides. A heading whose
+    block holds two lines is one title either way."""
+    title_at = _title_line(root, lines, titles, listing_title, structural=False)
+    if title_at is None:
+        joined = [_with_continuation(lines, titles, k) for k in range(len(lines))]
+        if (title_at := _title_line(root, lines, joined, listing_title, structural=False)) is not None:
+            return title_at, True
+        title_at = _title_line(root, lines, titles, listing_title)
+    if title_at is None:
+        return None, False
+    joined_title = _with_continuation(lines, titles, title_at)
+    return title_at, bool(joined_title) and (lines[title_at].heading or _names_title(root, joined_title, listing_title))
 
 
 def _names_title(root: _Element, text: str, listing_title: str | None) -> bool:
@@ -221,8 +232,12 @@ def _title_text(line: Line) -> str:
     return text[: label.start()].strip() if label and label.start() > 0 else text
 
 
-def _page_title(root: _Element) -> str:
+def _page_title(root: _Element, listing_title: str | None = None) -> str:
+    """The <title> without the site's name; the listing's title where the <title> shows it
+    among site and column names (大话四川-<listing title>-某某社区)."""
     title = collapse(root.findtext(".//title") or "")
+    if listing_title and (key := _title_key(listing_title)) and key in "".join(title.split()):
+        return collapse(listing_title)
     stripped = SITE_SUFFIX.sub("", title)
     return stripped or title
 
@@ -253,8 +268,7 @@ def _is_link_item(line: Line) -> bool:
     rest = collapse("".join(p.text for p in line.pieces if p.link is None))
     # What is left beside the links, without dates, counts and punctuation: a poster's name,
     # "298字 [4321/87]", a date: an entry of a link list, not a sentence.
-    words = NOT_WORDS.sub("", BARE_DATE.sub("", rest))
-    return linked and (len(rest) <= 12 or len(words) <= 12)
+    return linked and (len(rest) <= 12 or len(NOT_WORDS.sub("", BARE_DATE.sub("", rest))) <= 12)
 
 
 def _body_start(lines: list[Line], title_at: int | None) -> int:
