@@ -115,7 +115,7 @@ def test_dateline_without_label_and_a_deck_line_are_not_the_text():
     )
     fields = detail(html, "临江开发区上半年签约项目二十三个")
     assert fields.body == BODY
-    assert fields.published_raw == "2025-07-09 10:20"
+    assert (fields.published_raw, fields.source) == ("2025-07-09 10:20", "临江发布")
 
 
 def test_share_widgets_and_a_promo_link_box_between_dateline_and_text():
@@ -250,7 +250,8 @@ def test_badge_and_call_to_action_links_are_not_the_listing_title():
 def test_information_disclosure_table_gives_the_publication_date_not_the_signing_date():
     table = (
         "<table><tr><td>索引号：</td><td>11420000/2025-00123</td><td>发文机关：</td><td>临江市人民政府</td></tr>"
-        "<tr><td>成文日期：</td><td>2025年07月01日</td><td>发布日期：</td><td>2025年07月08日</td></tr></table>"
+        "<tr><td>发布日期</td><td>2025年07月08日</td><td>成文日期</td><td>2025年07月01日</td></tr>"
+        "<tr><td>文号：</td><td>临开发〔2025〕12号</td><td>有效性：</td><td>有效</td></tr></table>"
     )
     html = page(f"{table}<h1>关于印发临江开发区招商引资奖励办法的通知</h1><div><p>{P1}</p><p>{P2}</p></div>",
                 title="关于印发临江开发区招商引资奖励办法的通知")

@@ -17,18 +17,19 @@ from lxml.etree import _Element
 
 from crawler.extract.blocks import DATE, DATE_LABEL, Line, body_of, collapse, parse_html, text_lines
 
-LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
+LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源于|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
 META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")
 # A value runs to the next whitespace, separator or label (labels may follow without a gap).
 VALUE = rf"([^\s|｜]*?)(?=\s|[|｜]|(?:{LABELS})\s*[:：]|$)"
 REGION = re.compile(rf"所属地区\s*[:：]\s*{VALUE}")
-SOURCE = re.compile(rf"来源\s*[:：]\s*{VALUE}")
+SOURCE = re.compile(rf"来源于?\s*[:：]\s*{VALUE}")
 # The posting date: 发布/发表/更新 labels first (a colon may be missing: "发布时间 2025/05/17",
 # "发表于2005-07-31"); a bare 日期/时间 label only where no other word stands before it, so
 # that 成文日期 (the date a document was signed, on 信息公开 pages) is not taken for it.
 PUBLISHED = re.compile(rf"(?:(?:发布|发表|更新)(?:日期|时间)\s*[:：]?|(?:发布|发表)于\s*[:：]?)\s*({DATE})")
 LABELLED_DATE = re.compile(rf"(?<![\u4e00-\u9fff])(?:日期|时间)\s*[:：]\s*({DATE})")
 DATELINE_REACH = 3  # lines before the title that may hold its dateline
+METADATA_TABLE_REACH = 16  # lines before the title that may hold a 信息公开 metadata table
 BARE_DATE = re.compile(DATE)
 NOT_WORDS = re.compile(r"[\W_\d]+|\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2})?")
 TRUNCATION = re.compile(r"(?:…|\.{2,}|。。。)$")
@@ -88,10 +89,9 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     title = titles[title_at] if title_at is not None else _page_title(root, listing_title)
     body_from = _body_start(lines, title_at)
     body, body_end = _body_lines(lines, title_at, body_from)
-    # A label alone on its line reads as "label：" so that it meets its value on the next.
-    meta_zone = [
-        f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines[title_at or 0 : body_from]
-    ]
+    meta_zone = _label_texts(lines[title_at or 0 : body_from])
+    # 信息公开 pages put a table of labelled metadata above the title.
+    above_title = _label_texts(lines[max(0, (title_at or 0) - METADATA_TABLE_REACH) : title_at or 0])
     before_title = [line.text for line in lines[max(0, (title_at or 0) - DATELINE_REACH) : title_at or 0]][::-1]
     # "posted by … at <date>": the byline may close the text or follow it.
     trailer = [*body[-1:], *(line.text for line in lines[body_end : body_end + 2])]
@@ -99,18 +99,28 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     return DetailFields(
         title=title,
         region_raw=_labelled(REGION, meta_zone, everywhere),
-        published_raw=_published(meta_zone, before_title, trailer, everywhere),
+        published_raw=_published(meta_zone, above_title, before_title, trailer, everywhere),
         source=_labelled(SOURCE, meta_zone, everywhere),
         body="\n".join(body),
     )
 
 
-def _published(meta_zone: list[str], before_title: list[str], trailer: list[str], everywhere: list[str]) -> str:
-    """The posting date as shown: labelled or bare in the lines between title and text, then a
-    dateline just above the title, then a byline right after the text, then a label anywhere."""
+def _label_texts(lines: list[Line]) -> list[str]:
+    """The lines' texts; a label alone on its line reads as "label：" so that it meets its
+    value on the next (<td>发布日期</td><td>2025-07-08</td>)."""
+    return [f"{line.text}：" if BARE_LABEL.fullmatch(line.text) else line.text for line in lines]
+
+
+def _published(
+    meta_zone: list[str], above_title: list[str], before_title: list[str], trailer: list[str], everywhere: list[str]
+) -> str:
+    """The posting date as shown: labelled in the lines between title and text, or in a
+    metadata table above the title; then a bare date between title and text, a dateline just
+    above the title, a byline right after the text; then a label anywhere."""
     return (
         _labelled(PUBLISHED, meta_zone)
         or _labelled(LABELLED_DATE, meta_zone)
+        or _labelled(PUBLISHED, above_title)
         or _first_date(meta_zone)
         or _first_date(before_title)
         or _labelled(PUBLISHED, trailer)
