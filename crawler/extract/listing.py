@@ -366,7 +366,8 @@ def _resolve(base: str, href: str) -> str | None:
     """``href`` made absolute against ``base``; None for a malformed one."""
     try:
         url = urljoin(base, href)
-        urlsplit(url).port  # noqa: B018 (raises on a malformed port)
+        if ":" in url.partition("//")[2].partition("/")[0]:  # a port or an IPv6 host: check it
+            urlsplit(url).port  # noqa: B018 (raises on a malformed port)
     except ValueError:
         return None
     return url
