@@ -229,6 +229,19 @@ def test_a_hidden_copy_of_the_title_at_the_top_is_not_the_headline():
     assert fields.published_raw == "2025-07-09 16:18"
 
 
+def test_listing_and_page_differ_in_full_width_punctuation_only():
+    html = page(f"<h1>临江园区新厂房交付（图）</h1><div>发布时间：2025-07-09</div><div><p>{P1}</p></div>")
+    fields = detail(html, "临江园区新厂房交付(图)")
+    assert fields.title == "临江园区新厂房交付（图）" and fields.body == P1
+
+
+@pytest.mark.parametrize("heading", ["网友评论", "最新评论（12）", "发表评论"])
+def test_a_comments_heading_ends_the_text(heading):
+    html = page(f"<h1>临江开发区上半年签约项目二十三个</h1><div>发布时间：2025-07-09</div>"
+                f"<div><p>{P1}</p><p>{P2}</p><h3>{heading}</h3><p>这篇报道写得很好，期待园区发展越来越好！</p></div>")
+    assert detail(html, "临江开发区上半年签约项目二十三个").body == "\n".join([P1, P2])
+
+
 def test_title_shown_only_in_the_page_title_among_column_and_site_names():
     html = ("<html><head><title>园区论坛-[原创]临江园区十年变迁记-出错了[某某社区]</title></head><body>"
             "<p>您在访问“[原创]临江园区十年变迁记”的时候发生错误，请登录后再试。</p></body></html>")

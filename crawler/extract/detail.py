@@ -10,6 +10,7 @@ site is longer than most articles, so no "largest text block" rule is used.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,10 +43,10 @@ WIDGET = re.compile(r"^(?:字号|分享|打印|收藏|关闭|大\s*中\s*小|【
 STOP_LINE = re.compile(
     r"^[【\[(（]?\s*(?:责任编辑|编辑\s*[:：]|上一篇|下一篇|上一条|下一条|有想补充的信息|点我投稿|投稿提示|投稿须知|"
     r"免责声明|版权所有|版权声明|copyright|©|分享到|返回顶部|打印本页|关闭窗口|扫一扫|扫描二维码|为你推荐|为您推荐|"
-    r"阅读剩余全文|展开全文|展开阅读全文|点击加载更多)",
+    r"阅读剩余全文|展开全文|展开阅读全文|点击加载更多|返回\S{0,6}[，,]\s*查看更多)",
     re.IGNORECASE,
 )
-STOP_HEADING = re.compile(r"^[【\[(（]?\s*(?:相关|推荐|延伸阅读|热门|热点|猜你喜欢|投稿|返回列表|声明|郑重声明)")
+STOP_HEADING = re.compile(r"^[【\[(（]?\s*(?:相关|推荐|延伸阅读|热门|热点|猜你喜欢|投稿|返回列表|声明|郑重声明|(?:网友|最新|热门|全部|精彩|文章|我要|发表)?评论(?:区|列表)?\s*(?:[(（]\d*[)）])?$)")
 # "关注新华网", "关注我们", "关注官方微信公众号": a follow call, not a subheading (关注点…).
 FOLLOW_CALL = re.compile(r"^[【\[(（]?\s*(?:扫码)?关注\S{0,10}(?:网|我们|本站|公众号|微信|微博|客户端|抖音|视频号)\S{0,3}$")
 # Share and page-function widgets: a line made of these words (QQ空间 微博 微信, 【打印】【关闭】).
@@ -166,7 +167,7 @@ def _headline(root: _Element, lines: list[Line], titles: list[str], listing_titl
 def _names_title(root: _Element, text: str, listing_title: str | None) -> bool:
     """Whether ``text`` is the listing's title, or what the page's <title> starts with."""
     key = _title_key(text)
-    page_title = "".join((root.findtext(".//title") or "").split())
+    page_title = _title_key(root.findtext(".//title") or "")
     return (bool(listing_title) and key == _title_key(listing_title)) or page_title.startswith(key)
 
 
@@ -227,10 +228,12 @@ def _shows_title(listed: str) -> Callable[[str], bool] | None:
 
 
 def _title_key(text: str) -> str:
-    """The title without its 【region】 prefix and without whitespace."""
+    """The title without its 【region】 prefix and without whitespace, full-width forms folded
+    (a listing may show "(图)" where the page shows "（图）")."""
     if text.startswith("【") and (end := text.find("】")) != -1:
         text = text[end + 1 :]
-    return "".join(text.split())  # str.split's whitespace is the regex \s
+    key = "".join(text.split())  # str.split's whitespace is the regex \s
+    return key if key.isascii() else unicodedata.normalize("NFKC", key)
 
 
 def _title_text(line: Line) -> str:
@@ -246,7 +249,7 @@ def _page_title(root: _Element, listing_title: str | None = None) -> str:
     """The <title> without the site's name; the listing's title where the <title> shows it
     among site and column names (大话四川-<listing title>-某某社区)."""
     title = collapse(root.findtext(".//title") or "")
-    if listing_title and (key := _title_key(listing_title)) and key in "".join(title.split()):
+    if listing_title and (key := _title_key(listing_title)) and key in _title_key(title):
         return collapse(listing_title)
     stripped = SITE_SUFFIX.sub("", title)
     return stripped or title
