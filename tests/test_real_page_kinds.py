@@ -149,6 +149,17 @@ def test_follow_calls_qr_codes_recommendations_and_read_more_end_the_text(ending
     assert detail(html, "临江开发区上半年签约项目二十三个").body == BODY
 
 
+@pytest.mark.parametrize(
+    "ending",
+    ["<p>【纠错】 【责任编辑:周某】</p>", "<div>(责编：吴某、郑某)</div>", "<div>本文来源：临江日报 责任编辑：冯某_NB07</div>",
+     "<div>posted @ 2025-07-09 21:15 园区观察 阅读(120) 评论(3) <a href='/e'>编辑</a></div>"],
+)
+def test_editor_credits_and_post_counters_end_the_text(ending):
+    html = page(f"<h1>临江开发区上半年签约项目二十三个</h1><div>发布时间：2025-07-09</div>"
+                f"<div class='text'><p>{P1}</p><p>{P2}</p><p>{P3}</p>{ending}<p>网友：园区环境确实越来越好了，点赞。</p></div>")
+    assert detail(html, "临江开发区上半年签约项目二十三个").body == BODY
+
+
 def test_a_subheading_that_opens_with_guanzhu_is_text():
     html = page(
         f"<h1>临江开发区上半年签约项目二十三个</h1><div>发布时间：2025-07-09</div>"

@@ -49,6 +49,10 @@ STOP_LINE = re.compile(
 STOP_HEADING = re.compile(r"^[【\[(（]?\s*(?:相关|推荐|延伸阅读|热门|热点|猜你喜欢|投稿|返回列表|声明|郑重声明|(?:网友|最新|热门|全部|精彩|文章|我要|发表)?评论(?:区|列表)?\s*(?:[(（]\d*[)）])?$)")
 # "关注新华网", "关注我们", "关注官方微信公众号": a follow call, not a subheading (关注点…).
 FOLLOW_CALL = re.compile(r"^[【\[(（]?\s*(?:扫码)?关注\S{0,10}(?:网|我们|本站|公众号|微信|微博|客户端|抖音|视频号)\S{0,3}$")
+# An editor's credit anywhere in a short line: "【纠错】【责任编辑:张三】", "(责编：赵六、钱七)".
+EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]")
+# A post's footer of counters: "posted @ … 阅读(120) 评论(3)", "浏览：35 回复：2".
+COUNTER = re.compile(r"(?:阅读|评论|浏览|点击|回复|收藏|点赞|views?|comments?)\s*[(（:：]?\s*\d+", re.IGNORECASE)
 # Share and page-function widgets: a line made of these words (QQ空间 微博 微信, 【打印】【关闭】).
 WIDGET_WORDS = re.compile(
     r"分享到?|QQ空间|QQ好友|新浪微博|腾讯微博|微博|微信|朋友圈|豆瓣|人人网|复制链接|facebook|twitter|"
@@ -362,6 +366,8 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
                 return body, at - link_run
         if (
             STOP_LINE.match(text)
+            or (len(text) <= 40 and EDITOR.search(text))
+            or (len(text) <= 100 and len(COUNTER.findall(text)) >= 2)
             or (len(text) <= 20 and (STOP_HEADING.match(spaced := text.replace(" ", "")) or FOLLOW_CALL.match(spaced)))
             or _is_widget_line(text)
         ):
