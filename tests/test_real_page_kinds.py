@@ -228,6 +228,18 @@ def test_a_blog_headline_that_links_to_the_post_itself():
     assert fields.published_raw.startswith("2025-07-09")
 
 
+def test_headline_and_dateline_in_a_header_outside_article_and_main():
+    html = page("<header class='site'><a href='/'>首页</a></header><header class='head'><h1>临江开发区上半年签约项目二十三个</h1>"
+                f"<p>2025-07-09 10:20 来源：临江日报</p></header><section><p>{P1}</p><p>{P2}</p></section><footer>版权所有 临江网</footer>")
+    fields = detail(html, "临江开发区上半年签约项目二十三个")
+    assert (fields.title, fields.published_raw, fields.body) == ("临江开发区上半年签约项目二十三个", "2025-07-09 10:20", "\n".join([P1, P2]))
+
+
+def test_a_numbered_section_heading_opening_the_text_is_kept():
+    html = page(f"<h1>临江开发区上半年签约项目二十三个</h1><div>2025-07-09 10:20</div><div><p>一、总体情况</p><p>{P1}</p></div>")
+    assert detail(html, "临江开发区上半年签约项目二十三个").body == "\n".join(["一、总体情况", P1])
+
+
 def test_a_hidden_copy_of_the_title_at_the_top_is_not_the_headline():
     html = page(
         "<div id='meta-title'>临江开发区上半年签约项目二十三个</div><div>20</div><div>临江发布</div>"

@@ -84,9 +84,19 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     """
     root = parse_html(html)
     body = body_of(root)
-    lines = text_lines([body] if body is not None else [root], skip_chrome=True)
+    nodes = [body] if body is not None else [root]
+    lines = text_lines(nodes, skip_chrome=True)
     titles = [_title_text(line) for line in lines]
-    title_at, two_lines = _headline(root, lines, titles, listing_title)
+    title_at, two_lines = _headline(root, lines, titles, listing_title, structural=False)
+    if title_at is None:
+        # The headline may stand in a <header> outside <article>/<main>: read the chrome too.
+        with_chrome = text_lines(nodes)
+        with_chrome_titles = [_title_text(line) for line in with_chrome]
+        title_at, two_lines = _headline(root, with_chrome, with_chrome_titles, listing_title, structural=False)
+        if title_at is not None:
+            lines, titles = with_chrome, with_chrome_titles
+        else:
+            title_at, two_lines = _headline(root, lines, titles, listing_title)
     if two_lines:
         titles[title_at] = _with_continuation(lines, titles, title_at)
         lines = lines[: title_at + 1] + lines[title_at + 2 :]  # its second line is no body text
@@ -150,18 +160,21 @@ def _with_continuation(lines: list[Line], titles: list[str], k: int) -> str | No
     return None
 
 
-def _headline(root: _Element, lines: list[Line], titles: list[str], listing_title: str | None) -> tuple[int | None, bool]:
+def _headline(
+    root: _Element, lines: list[Line], titles: list[str], listing_title: str | None, structural: bool = True
+) -> tuple[int | None, bool]:
     """The title line's index, and whether the title goes on over the next line.
 
     The listing's title or the <title> is looked for on one line, then on two (a ``<br>`` in
-    the headline, a ``——subtitle`` line); then the page's structure decides. A heading whose
-    block holds two lines is one title either way."""
+    the headline, a ``——subtitle`` line); then, if ``structural``, the page's structure
+    decides. A heading whose block holds two lines is one title either way."""
     title_at = _title_line(root, lines, titles, listing_title, structural=False)
     if title_at is None:
         joined = [_with_continuation(lines, titles, k) for k in range(len(lines))]
         if (title_at := _title_line(root, lines, joined, listing_title, structural=False)) is not None:
             return title_at, True
-        title_at = _title_line(root, lines, titles, listing_title)
+        if structural:
+            title_at = _title_line(root, lines, titles, listing_title)
     if title_at is None:
         return None, False
     joined_title = _with_continuation(lines, titles, title_at)
@@ -305,6 +318,8 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
 # Sentence punctuation: prose has it, datelines, decks, widgets and link boxes seldom do.
 SENTENCE = re.compile(r"[。！？；，,!?;]")
 SENTENCE_END = re.compile(r"[。！？!?…][”」』）)]?$")
+# A numbered section heading (一、 （二） 3.) opens the text even though it is short.
+SECTION_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))\s*\S")
 PREAMBLE_LINES = 30  # lines looked past for the first paragraph
 PREAMBLE_LINE_CHARS = 60  # a preamble line (dateline, deck, share widget, promo link) is short
 DECK_CHARS = 120  # text in the headline's own box, at most: a deck line, not the article
@@ -326,7 +341,7 @@ def _past_preamble(lines: list[Line], k: int) -> int:
     passed = 0
     for j in range(k, min(len(lines), k + PREAMBLE_LINES)):
         text = lines[j].text
-        if _is_prose(lines[j]):
+        if _is_prose(lines[j]) or (SECTION_HEADING.match(text) and lines[j].link_ratio < 0.5):
             return j
         passed += len(text)
         if _is_widget_line(text):  # 分享到 QQ空间 微博: passed over here, an end after the text
