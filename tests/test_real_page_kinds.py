@@ -338,6 +338,15 @@ def test_relative_listing_dates_resolve_against_the_fetch_time_in_beijing():
     assert dates == ["2025-07-09", "2025-07-09", "2025-07-07"]
 
 
+def test_a_relative_date_after_the_source_name_is_the_entry_date():
+    html = "<ul>" + "".join(
+        f"<li><a href='/info/detail/{n}.html'>临江园区快讯第{n}条消息</a><p>临江日报 {shown}</p></li>"
+        for n, shown in ((1, "9小时前"), (2, "昨天 18:30"))
+    ) + "</ul>"
+    entries = listing_entries(html, LIST_URL)
+    assert [(e.date_raw, e.summary) for e in entries] == [("9小时前", "临江日报"), ("昨天 18:30", "临江日报")]
+
+
 # -- listings -----------------------------------------------------------------------------------
 
 

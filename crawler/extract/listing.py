@@ -34,7 +34,10 @@ RELATIVE_DATE = (
     r"(?:\d{1,3}\s*(?:秒钟?|分钟|小时|天|周)\s*前|(?:大前天|前天|昨天|今天)(?:\s*\d{1,2}[:：]\d{2})?|刚刚)"
 )
 DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE}|{RELATIVE_DATE})\s*[\]】)）]?$")
-EDGE_DATE = re.compile(rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?\s*$")
+EDGE_DATE = re.compile(
+    rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?"
+    rf"|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|(?<!\S)(?:{RELATIVE_DATE}))\s*[\]】)）]?\s*$"
+)
 LEFTOVER = re.compile(rf"^(?:{DATE_LABEL}|[\W_]*|(?:来源|作者|浏览|阅读|点击|人气)\s*[:：].{{0,30}})$")
 SIDEBAR_HEADING = re.compile(r"热门|热点|推荐|相关|排行|精选|猜你喜欢|大家都在看")
 SIDEBAR_WEIGHT = 0.2
