@@ -368,6 +368,28 @@ def test_entries_split_over_several_wrappers_are_one_listing():
     assert [e.detail_id for e in listing_entries(html, LIST_URL)] == list(range(1, 13))
 
 
+def test_a_box_of_the_same_markup_under_its_own_heading_is_not_the_listing():
+    def box(ids):
+        return "<div class='box'><ul>" + "".join(
+            f"<li><a href='/info/detail/{n}.html'>临江园区滚动新闻第{n}条</a><span>2025-07-0{n % 9 + 1}</span></li>" for n in ids
+        ) + "</ul></div>"
+
+    html = (f"<html><body><div id='col'>{box(range(1, 6))}{box(range(6, 11))}"
+            f"<h3>最新文章</h3>{box(range(50, 55))}</div></body></html>")
+    assert [e.detail_id for e in listing_entries(html, LIST_URL)] == list(range(1, 11))
+
+
+def test_a_listing_grouped_by_day_headings_is_one_listing():
+    days = "".join(
+        f"<h4>7月{day}日</h4><ul>" + "".join(
+            f"<li><a href='/info/detail/{day * 10 + k}.html'>临江园区{day}日第{k}条新闻</a><span>1{k}:00</span></li>" for k in range(1, 4)
+        ) + "</ul>"
+        for day in (9, 8, 7)
+    )
+    html = f"<html><body><div id='col'>{days}</div><h3>最新文章</h3><ul><li><a href='/info/detail/5.html'>别的</a></li></ul></body></html>"
+    assert [e.detail_id for e in listing_entries(html, LIST_URL)] == [91, 92, 93, 81, 82, 83, 71, 72, 73]
+
+
 def test_a_calendar_of_day_links_and_comment_counts_are_not_the_pager():
     calendar = "<ul class='cal'>" + "".join(
         f"<li><a href='https://archive.010b.com/2025-07/{d:02d}/index.html'>{d}</a></li>" for d in range(1, 16)

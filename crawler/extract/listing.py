@@ -94,14 +94,17 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     pager = _pager_links(page.anchors)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
-    best = max(
-        groups,
-        key=lambda g: g.score
-        * (1.5 if pager and affinity[id(g)] == closest else 1)
-        * (SIDEBAR_WEIGHT if id(g) in sidebar else 1),
-    )
+
+    def weight(g: _Group) -> float:
+        return g.score * (1.5 if pager and affinity[id(g)] == closest else 1) * (SIDEBAR_WEIGHT if id(g) in sidebar else 1)
+
+    def listing_of(best: _Group) -> list[_Group]:
+        return _kin([g for g in groups if (id(g) in sidebar) == (id(best) in sidebar) and _same_kind(g, best)], best)
+
+    # The listing is the heaviest set of groups of one kind: a list cut into wrappers of 5
+    # outweighs a box of the same markup beside it.
+    kin = max((listing_of(g) for g in groups), key=lambda run: sum(map(weight, run)))
     result: list[ListingEntry] = []
-    kin = [g for g in groups if (id(g) in sidebar) == (id(best) in sidebar) and _same_kind(g, best)]
     for entry in (e for g in kin for e in g.entries):
         if entry.detail_id not in {e.detail_id for e in result}:
             entry.position = len(result) + 1
@@ -244,6 +247,37 @@ def _same_kind(group: _Group, best: _Group) -> bool:
 
 
 KIN_LEVELS = 2  # a listing cut into wrappers of 5 (ul in div.cnt in one panel): cousins at most
+
+
+def _kin(alike: list[_Group], best: _Group) -> list[_Group]:
+    """Of the groups alike to ``best`` (in page order), those of its listing: the sibling or
+    cousin lists that follow each other with no text between them (wrappers of 5 entries); a
+    list under a heading of its own ("最新文章") is another box."""
+    at = alike.index(best)
+    run = {id(best)}
+    for step in (-1, 1):
+        k = at
+        while 0 <= k + step < len(alike):
+            earlier, later = sorted((alike[k], alike[k + step]), key=alike.index)
+            if not _back_to_back(earlier, later):
+                break
+            k += step
+            run.add(id(alike[k]))
+    return [g for g in alike if id(g) in run]
+
+
+def _back_to_back(earlier: _Group, later: _Group) -> bool:
+    """Whether the text just before the later group belongs to the earlier group, or is a
+    day's heading (a listing grouped by day: "7月9日", "2025-07-08")."""
+    before = later.first_block.xpath(
+        "preceding::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)][1]"
+    )
+    if not before:
+        return False
+    holder = before[0].getparent()
+    if holder is earlier.parent or earlier.parent in holder.iterancestors():
+        return True
+    return bool(DATE_PIECE.match(collapse(before[0]))) and _back_to_back(earlier, _Group(later.parent, holder, []))
 
 
 def _tag_path(element: _Element) -> tuple[str, ...]:
