@@ -10,13 +10,13 @@ site is longer than most articles, so no "largest text block" rule is used.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml.etree import _Element
 
 from crawler.extract.blocks import DATE, DATE_LABEL, Line, body_of, collapse, parse_html, text_lines
+from crawler.normalize.text import FULL_WIDTH_TO_ASCII
 
 LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源于|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
 META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")
@@ -239,18 +239,28 @@ def _shows_title(listed: str) -> Callable[[str], bool] | None:
     listed_key = TRUNCATION.sub("", full_key)
     if not listed_key:
         return None
+    # Folding keeps lengths: a line whose bare key has another length is let go unfolded.
+    size = len(listed_key)
     if listed_key != full_key:
-        return lambda shown: _title_key(shown).startswith(listed_key)
-    return lambda shown: _title_key(shown) == listed_key
+        return lambda shown: len(key := _bare_key(shown)) >= size and _fold(key[:size]) == listed_key
+    return lambda shown: len(key := _bare_key(shown)) == size and _fold(key) == listed_key
 
 
 def _title_key(text: str) -> str:
     """The title without its 【region】 prefix and without whitespace, full-width forms folded
     (a listing may show "(图)" where the page shows "（图）")."""
+    return _fold(_bare_key(text))
+
+
+def _bare_key(text: str) -> str:
+    """The title without its 【region】 prefix and without whitespace."""
     if text.startswith("【") and (end := text.find("】")) != -1:
         text = text[end + 1 :]
-    key = "".join(text.split())  # str.split's whitespace is the regex \s
-    return key if key.isascii() else unicodedata.normalize("NFKC", key)
+    return "".join(text.split())  # str.split's whitespace is the regex \s
+
+
+def _fold(key: str) -> str:
+    return key if key.isascii() else key.translate(FULL_WIDTH_TO_ASCII)
 
 
 def _title_text(line: Line) -> str:

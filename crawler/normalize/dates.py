@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from crawler.normalize.text import FULL_WIDTH_TO_ASCII
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EARLIEST_YEAR = 1990
 MAX_INPUT_CHARS = 200  # date fields are short; a longer text is not a date field
@@ -35,8 +37,7 @@ NO_DATE = ParsedDate()
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, and wide or non-breaking spaces to a space, so
 # that one set of patterns reads ２０２５－０７－２３ and 10：20 too.
-_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_HALFWIDTH.update({0x3000: " ", 0xA0: " "})
+_HALFWIDTH = {**FULL_WIDTH_TO_ASCII, 0x3000: " ", 0xA0: " "}
 
 _LABEL = re.compile(r"(?:发布|更新|发表)?(?:时间|日期)\s*:")
 # 二〇二五年七月八日, 二〇〇五年十二月二十八日: documents and e-papers write dates in numerals.

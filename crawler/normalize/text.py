@@ -39,6 +39,10 @@ _INVISIBLE_ASTRAL = re.compile(_character_class([ord(c) for c in INVISIBLE if or
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+# Full-width ASCII forms (U+FF01..U+FF5E: ２０２５, （图）, ：) to ASCII, one character for one.
+FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
 def strip_invisible(text: str) -> str:
     """``text`` without its format (Cf) characters; ASCII text is returned as it is."""
     if text.isascii():
