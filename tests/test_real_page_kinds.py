@@ -298,6 +298,11 @@ def test_information_disclosure_table_gives_the_publication_date_not_the_signing
     assert parse_date(detail(html, "关于印发临江开发区招商引资奖励办法的通知").published_raw).date == "2025-07-08"
 
 
+def test_the_publication_time_wins_over_an_update_time_shown_first():
+    html = page(f"<h1>临江开发区上半年签约项目二十三个</h1><div>更新时间：2025-07-10 发布时间：2025-07-09</div><div><p>{P1}</p></div>")
+    assert detail(html, "临江开发区上半年签约项目二十三个").published_raw == "2025-07-09"
+
+
 def test_dateline_above_the_title_and_byline_after_the_text():
     above = page(f"<div>临江新闻网</div><div>2025年07月09日</div><h2>临江开发区上半年签约项目二十三个</h2>"
                  f"<div><p>{P1}</p><p>{P2}</p></div>")

@@ -24,11 +24,12 @@ META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")
 VALUE = rf"([^\s|｜]*?)(?=\s|[|｜]|(?:{LABELS})\s*[:：]|$)"
 REGION = re.compile(rf"所属地区\s*[:：]\s*{VALUE}")
 SOURCE = re.compile(rf"来源于?\s*[:：]\s*{VALUE}")
-# The posting date: 发布/发表/更新 labels first (a colon may be missing: "发布时间 2025/05/17",
+# The posting date: 发布/发表 labels first (a colon may be missing: "发布时间 2025/05/17",
 # "发表于2005-07-31"); a bare 日期/时间 label only where no other word stands before it, so
 # that 成文日期 (the date a document was signed, on 信息公开 pages) is not taken for it.
-PUBLISHED = re.compile(rf"(?:(?:发布|发表|更新)(?:日期|时间)\s*[:：]?|(?:发布|发表)于\s*[:：]?)\s*({DATE})")
-LABELLED_DATE = re.compile(rf"(?<![\u4e00-\u9fff])(?:日期|时间)\s*[:：]\s*({DATE})")
+PUBLISHED = re.compile(rf"(?:(?:发布|发表)(?:日期|时间)\s*[:：]?|(?:发布|发表)于\s*[:：]?)\s*({DATE})")
+# Else an update time, else a bare 日期/时间 label.
+LABELLED_DATE = re.compile(rf"(?:更新(?:日期|时间)|(?<![\u4e00-\u9fff])(?:日期|时间))\s*[:：]\s*({DATE})")
 DATELINE_REACH = 3  # lines before the title that may hold its dateline
 METADATA_TABLE_REACH = 16  # lines before the title that may hold a 信息公开 metadata table
 BARE_DATE = re.compile(DATE)
