@@ -1,10 +1,14 @@
 """An article page's fields: title, region, date, source and the article body.
 
 The page is read as lines of text in document order. The title line is found (by the
-listing's title, the <title>, the line above the meta labels, or <h1>); the meta lines after
-it are skipped; the body is the lines that follow, up to the first stop marker (责任编辑,
-上一篇, 相关阅读, 投稿 notice, copyright footer...) or run of link lists. Boilerplate on this
-site is longer than most articles, so no "largest text block" rule is used.
+listing's title, on one line or two, the <title>, the line above the meta labels, or <h1>);
+the meta lines after it are skipped, and so is a short preamble (unlabelled datelines, a deck
+line, share widgets, promo link boxes) up to the first paragraph; the body is the lines that
+follow, up to the first stop marker (责任编辑, 上一篇, 相关阅读, 投稿 notice, share widgets,
+关注/扫一扫 calls, comments, copyright footer...) or run of link lists. Boilerplate on this
+site is longer than most articles, so no "largest text block" rule is used. The rules come
+from real pages of news portals, papers, government sites, blogs and forums (issue #9); each
+kind has a test page of our own in tests/test_real_page_kinds.py.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml.etree import _Element
 
-from crawler.extract.blocks import DATE, DATE_LABEL, Line, body_of, collapse, parse_html, text_lines
+from crawler.extract.blocks import DATE, Line, body_of, collapse, parse_html, text_lines
 from crawler.normalize.text import FULL_WIDTH_TO_ASCII
 
 LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源于|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
@@ -390,13 +394,7 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
                 at, line, text = resume, lines[resume], lines[resume].text
             else:
                 return body, at - link_run
-        if (
-            STOP_LINE.match(text)
-            or (len(text) <= 40 and EDITOR.search(text))
-            or (len(text) <= 100 and len(COUNTER.findall(text)) >= 2)
-            or (len(text) <= 20 and (STOP_HEADING.match(spaced := text.replace(" ", "")) or FOLLOW_CALL.match(spaced)))
-            or _is_widget_line(text)
-        ):
+        if _ends_text(text):
             return body, at - link_run
         if FOOTER.search(text) and len(text) <= 80:
             # The footer's own heading ("招商中心", "联系我们") is no article text either.
@@ -414,6 +412,17 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
         link_run = 0
         body.extend(part for part in INLINE_POINT.split(text) if part)
     return body, len(lines)
+
+
+def _ends_text(text: str) -> bool:
+    """Whether a line ends the article: a stop marker opening it, an editor's credit or a
+    post's counters in a short line, a short 相关/评论 heading or 关注 call (letter-spaced
+    ones too: 郑 重 声 明), or a line of share and page-function widgets."""
+    if STOP_LINE.match(text) or _is_widget_line(text):
+        return True
+    if len(text) <= 20 and (STOP_HEADING.match(spaced := text.replace(" ", "")) or FOLLOW_CALL.match(spaced)):
+        return True
+    return (len(text) <= 40 and bool(EDITOR.search(text))) or (len(text) <= 100 and len(COUNTER.findall(text)) >= 2)
 
 
 def _is_deck(body: list[str]) -> bool:
