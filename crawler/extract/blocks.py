@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import lxml.etree
-from selectolax.lexbor import LexborHTMLParser
 from lxml.etree import _Element
+from selectolax.lexbor import LexborHTMLParser
 
 from crawler.normalize.text import strip_invisible
 
