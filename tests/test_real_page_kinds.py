@@ -411,6 +411,18 @@ def test_a_calendar_of_day_links_and_comment_counts_are_not_the_pager():
     assert pages.next_url == "https://hubei.010b.com/info/5005/page/2"
 
 
+def test_comment_counts_beside_entries_are_no_pager_even_without_a_next_link():
+    entries = "<ul>" + "".join(
+        f"<li><a href='/info/detail/{n}.html'>临江园区第{n}条新闻</a> <a href='/comments/{n}.html'>{840 + n}</a></li>"
+        for n in range(1, 6)
+    ) + "</ul>"
+    pages = pagination(f"<html><body>{entries}</body></html>", LIST_URL)
+    assert (pages.total_pages, pages.next_url) == (None, None)
+    pager = "<div><a href='/info/5005/page/2'>2</a> <a href='/info/5005/page/3'>3</a></div>"
+    pages = pagination(f"<html><body>{entries}{pager}</body></html>", LIST_URL)
+    assert (pages.total_pages, pages.next_url) == (3, "https://hubei.010b.com/info/5005/page/2")
+
+
 def test_a_script_pager_of_fragment_links_gives_the_total():
     html = ("<ul>" + "".join(f"<li><a href='/info/detail/{n}.html'>临江园区第{n}条新闻</a></li>" for n in range(1, 4))
             + "</ul><div><span>1</span> <a href='#page=2'>2</a> <a href='#page=3'>3</a> …… <a href='#page=20'>20</a>"

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 from lxml.etree import _Element
 
-from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_content, text_lines
+from crawler.extract.blocks import BLOCK_TAGS, DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_content, text_lines
 from crawler.extract.urls import detail_id
 
 MORE_LINK = re.compile(
@@ -91,7 +91,7 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     groups = [g for g in groups if id(g) not in sidebar or _summarised(g.entries)]
     if not groups:
         return []
-    pager = _pager_links(page.anchors)
+    pager = _pager_links(page)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
 
@@ -317,7 +317,7 @@ def pagination(html: str, page_url: str) -> Pagination:
     page = _read_page(html, page_url)
     root, anchors = page.root, page.anchors
     here = _without_fragment(page_url)
-    numbered = [(n, url) for n, url, _ in _pager_numbers(anchors)]
+    numbered = [(n, url) for n, url, _ in _pager_numbers(page)]
     # "#page=7": a pager run by script on this very page; its numbers tell the total only.
     in_page = [n for n, url in numbered if url != here and _without_fragment(url) == here]
     numbered = [(n, url) for n, url in numbered if _without_fragment(url) != here or url == here]
@@ -327,7 +327,7 @@ def pagination(html: str, page_url: str) -> Pagination:
         numbered = [(n, url) for n, url in numbered if template.number(url) == n or n == 1]
     texts = root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]", smart_strings=False)
     page_text = collapse(" ".join(texts))
-    current = _current_page(root, page_url, page_text, texts, numbered, template, set(_pager_links(anchors)))
+    current = _current_page(root, page_url, page_text, texts, numbered, template, set(_pager_links(page)))
     last_links = [url for text, url, _ in anchors if LAST_TEXTS.match(text)]
     next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
     total = _total_pages(page_text, texts, numbered, current, [*in_page, *([template.number(u) for u in last_links] if template else [])])
@@ -344,7 +344,7 @@ def pagination(html: str, page_url: str) -> Pagination:
         page_urls = {n: template.url(n) for n in range(1, total + 1)}
     page_urls.update(dict(numbered))
     # "首页" means page 1 only inside the pager; in the nav bar it is the site's home page.
-    pager = set(_pager_links(anchors))
+    pager = set(_pager_links(page))
     first_links = [url for text, url, a in anchors if FIRST_TEXTS.match(text) and _beside(a, pager)]
     if first_links and 1 not in dict(numbered):
         page_urls[1] = first_links[0]
@@ -374,6 +374,7 @@ class _Page:
     root: _Element
     detail_links: list[tuple[_Element, int, str]]  # (<a>, detail id, absolute URL)
     anchors: list[tuple[str, str, _Element]]  # the other http(s) links: (text, absolute URL, <a>)
+    pager_numbers: list[tuple[int, str, _Element]] | None = None  # made once, by _pager_numbers
 
 
 @lru_cache(maxsize=1)
@@ -410,18 +411,33 @@ def _resolve(base: str, href: str) -> str | None:
     return url
 
 
-def _pager_numbers(anchors: list[tuple[str, str, _Element]]) -> list[tuple[int, str, _Element]]:
-    """The numbered page links: (number, URL, <a>). Where 下一页/尾页 links exist, only the
-    numbers beside them: a calendar of day links or comment counts (845) is no pager."""
-    numbered = [(int(m.group(1)), url, a) for text, url, a in anchors if (m := PAGE_NUMBER.match(text))]
-    flips = {a for text, _, a in anchors if NEXT_TEXTS.match(text) or LAST_TEXTS.match(text)}
-    beside = [entry for entry in numbered if _beside(entry[2], flips)] if flips else []
-    return beside or numbered
+def _pager_numbers(page: _Page) -> list[tuple[int, str, _Element]]:
+    """The numbered page links: (number, URL, <a>). Not a number inside a listing entry (a
+    comment count, 845); where 下一页/尾页 links exist, only the numbers beside them (a
+    calendar of day links is no pager either)."""
+    if page.pager_numbers is None:
+        entry_links = {a: ident for a, ident, _ in page.detail_links}
+        numbered = [
+            (int(m.group(1)), url, a)
+            for text, url, a in page.anchors
+            if (m := PAGE_NUMBER.match(text)) and not _in_entry(a, entry_links)
+        ]
+        flips = {a for text, _, a in page.anchors if NEXT_TEXTS.match(text) or LAST_TEXTS.match(text)}
+        beside = [entry for entry in numbered if _beside(entry[2], flips)] if flips else []
+        page.pager_numbers = beside or numbered
+    return page.pager_numbers
 
 
-def _pager_links(anchors: list[tuple[str, str, _Element]]) -> list[_Element]:
+def _in_entry(a: _Element, entry_links: dict[_Element, int]) -> bool:
+    """Whether the link's nearest block holds links to one article only: an entry's block (a
+    comment count beside its title), not a pager or a flat list of many entries."""
+    block = next((x for x in a.iterancestors() if tag_of(x) in BLOCK_TAGS), None)
+    return block is not None and len({entry_links[x] for x in block.iter("a") if x in entry_links}) == 1
+
+
+def _pager_links(page: _Page) -> list[_Element]:
     """The pager's links: its numbers (as ``_pager_numbers`` picks them), 下一页 and the like."""
-    return [a for _, _, a in _pager_numbers(anchors)] + [a for text, _, a in anchors if NEXT_TEXTS.match(text)]
+    return [a for _, _, a in _pager_numbers(page)] + [a for text, _, a in page.anchors if NEXT_TEXTS.match(text)]
 
 
 def _beside(element: _Element, others: set[_Element]) -> bool:
