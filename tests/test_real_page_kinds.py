@@ -303,6 +303,12 @@ def test_the_publication_time_wins_over_an_update_time_shown_first():
     assert detail(html, "临江开发区上半年签约项目二十三个").published_raw == "2025-07-09"
 
 
+def test_a_page_without_a_shown_date_takes_its_meta_publication_date():
+    html = ("<html><head><meta name='publishdate' content='2025-07-09 10:20'><title>临江开发区上半年签约项目二十三个</title>"
+            f"</head><body><h1>临江开发区上半年签约项目二十三个</h1><div><p>{P1}</p></div></body></html>")
+    assert detail(html, "临江开发区上半年签约项目二十三个").published_raw == "2025-07-09 10:20"
+
+
 def test_dateline_above_the_title_and_byline_after_the_text():
     above = page(f"<div>临江新闻网</div><div>2025年07月09日</div><h2>临江开发区上半年签约项目二十三个</h2>"
                  f"<div><p>{P1}</p><p>{P2}</p></div>")

@@ -119,10 +119,26 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     return DetailFields(
         title=title,
         region_raw=_labelled(REGION, meta_zone, everywhere),
-        published_raw=_published(meta_zone, above_title, before_title, trailer, everywhere),
+        published_raw=_published(meta_zone, above_title, before_title, trailer, everywhere) or _meta_date(root),
         source=_labelled(SOURCE, meta_zone, everywhere),
         body="\n".join(body),
     )
+
+
+# <meta> names CMSs give the publication time under (TRS, news portals, Open Graph, schema.org).
+META_DATE_NAMES = frozenset(
+    "publishdate pubdate publish_date publishtime publish-date article:published_time og:release_date "
+    "datepublished firstpublishedtime".split()
+)
+
+
+def _meta_date(root: _Element) -> str:
+    """The publication date a <meta> tag gives, for a page that shows none in its text."""
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if name in META_DATE_NAMES and (match := BARE_DATE.search(meta.get("content") or "")):
+            return match.group(0)
+    return ""
 
 
 def _label_texts(lines: list[Line]) -> list[str]:
