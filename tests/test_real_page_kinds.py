@@ -401,6 +401,17 @@ def test_a_listing_grouped_by_day_headings_is_one_listing():
     assert [e.detail_id for e in listing_entries(html, LIST_URL)] == [91, 92, 93, 81, 82, 83, 71, 72, 73]
 
 
+def test_a_listing_of_thousands_of_small_wrappers_is_one_listing():
+    # 1,500 wrappers of 2 entries back to back (the runs are found walking back from each
+    # wrapper, not by scanning the page once per wrapper; speed is measured in bench/).
+    html = "<html><body>" + "".join(
+        f"<div><div><a href='/info/detail/{2 * i + 1}.html'>临江园区第{i}条甲</a></div>"
+        f"<div><a href='/info/detail/{2 * i + 2}.html'>临江园区第{i}条乙</a></div></div>"
+        for i in range(1500)
+    ) + "</body></html>"
+    assert len(listing_entries(html, LIST_URL)) == 3000
+
+
 def test_a_calendar_of_day_links_and_comment_counts_are_not_the_pager():
     calendar = "<ul class='cal'>" + "".join(
         f"<li><a href='https://archive.010b.com/2025-07/{d:02d}/index.html'>{d}</a></li>" for d in range(1, 16)

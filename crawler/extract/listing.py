@@ -95,15 +95,15 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
 
+
     def weight(g: _Group) -> float:
         return g.score * (1.5 if pager and affinity[id(g)] == closest else 1) * (SIDEBAR_WEIGHT if id(g) in sidebar else 1)
 
-    def listing_of(best: _Group) -> list[_Group]:
-        return _kin([g for g in groups if (id(g) in sidebar) == (id(best) in sidebar) and _same_kind(g, best)], best)
-
-    # The listing is the heaviest set of groups of one kind: a list cut into wrappers of 5
+    # The listing is the heaviest run of groups of one kind: a list cut into wrappers of 5
     # outweighs a box of the same markup beside it.
-    kin = max((listing_of(g) for g in groups), key=lambda run: sum(map(weight, run)))
+    run = max(_runs(groups, sidebar), key=lambda run: sum(map(weight, run)))
+    best = max(run, key=weight)
+    kin = [g for g in run if _same_kind(g, best)]
     result: list[ListingEntry] = []
     for entry in (e for g in kin for e in g.entries):
         if entry.detail_id not in {e.detail_id for e in result}:
@@ -225,9 +225,30 @@ def _take_date(lines: list[Line], texts: list[str], dropped_links: set) -> tuple
 
 def _under_sidebar_heading(first_block: _Element) -> bool:
     # The nearest text before the group, e.g. "热门资讯" above a hot-list.
-    heading = first_block.xpath("preceding::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)][1]")
-    label = collapse(str(heading[0])) if heading else ""
+    before = _text_before(first_block)
+    label = collapse(before[0]) if before else ""
     return len(label) <= 20 and bool(SIDEBAR_HEADING.search(label))
+
+
+_SUBTREE_TEXT = lxml.etree.XPath(".//text()[normalize-space()][not(ancestor::script)][not(ancestor::style)]")
+
+
+def _text_before(element: _Element) -> tuple[str, _Element] | None:
+    """The nearest non-blank text before ``element`` in page order (scripts and styles aside),
+    with the element holding it. Walks back from the element, so it costs the distance to
+    that text, not the page's size (XPath's preceding:: axis builds the whole node-set)."""
+    node = element
+    while (parent := node.getparent()) is not None:
+        for previous in node.itersiblings(preceding=True):
+            if previous.tail and previous.tail.strip():
+                return previous.tail, parent
+            if isinstance(previous.tag, str) and previous.tag not in ("script", "style"):
+                if texts := _SUBTREE_TEXT(previous):
+                    return str(texts[-1]), texts[-1].getparent()
+        if parent.text and parent.text.strip() and parent.tag not in ("script", "style"):
+            return parent.text, parent
+        node = parent
+    return None
 
 
 def _pager_affinity(parent: _Element, pager: list[_Element]) -> int:
@@ -240,44 +261,40 @@ def _pager_affinity(parent: _Element, pager: list[_Element]) -> int:
 def _same_kind(group: _Group, best: _Group) -> bool:
     # A listing split into several lists (e.g. 5 + 5 under one column) is still one listing;
     # a link list beside it in the same column reads much thinner per entry.
-    if group is best:
-        return True
-    alike = _tag_path(group.parent) == _tag_path(best.parent) and _near_kin(group.parent, best.parent)
-    return alike and group.score / len(group.entries) >= 0.5 * best.score / len(best.entries)
+    return group is best or group.score / len(group.entries) >= 0.5 * best.score / len(best.entries)
 
 
 KIN_LEVELS = 2  # a listing cut into wrappers of 5 (ul in div.cnt in one panel): cousins at most
 
 
-def _kin(alike: list[_Group], best: _Group) -> list[_Group]:
-    """Of the groups alike to ``best`` (in page order), those of its listing: the sibling or
-    cousin lists that follow each other with no text between them (wrappers of 5 entries); a
-    list under a heading of its own ("最新文章") is another box."""
-    at = alike.index(best)
-    run = {id(best)}
-    for step in (-1, 1):
-        k = at
-        while 0 <= k + step < len(alike):
-            earlier, later = sorted((alike[k], alike[k + step]), key=alike.index)
-            if not _back_to_back(earlier, later):
-                break
-            k += step
-            run.add(id(alike[k]))
-    return [g for g in alike if id(g) in run]
+def _runs(groups: list[_Group], sidebar: set[int]) -> list[list[_Group]]:
+    """The groups (in page order) cut into runs of one kind: lists of the same markup, siblings
+    or cousins, that follow each other with no text between them (wrappers of 5 entries). A
+    list under a heading of its own ("最新文章") starts another run. Linear in the groups."""
+    runs: list[list[_Group]] = []
+    last_of_kind: dict[tuple, list[_Group]] = {}
+    for group in groups:
+        kind = (id(group) in sidebar, _tag_path(group.parent))
+        run = last_of_kind.get(kind)
+        if run and _near_kin(run[-1].parent, group.parent) and _back_to_back(run[-1], group):
+            run.append(group)
+        else:
+            run = [group]
+            runs.append(run)
+        last_of_kind[kind] = run
+    return runs
 
 
 def _back_to_back(earlier: _Group, later: _Group) -> bool:
     """Whether the text just before the later group belongs to the earlier group, or is a
     day's heading (a listing grouped by day: "7月9日", "2025-07-08")."""
-    before = later.first_block.xpath(
-        "preceding::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)][1]"
-    )
-    if not before:
+    before = _text_before(later.first_block)
+    if before is None:
         return False
-    holder = before[0].getparent()
+    text, holder = before
     if holder is earlier.parent or earlier.parent in holder.iterancestors():
         return True
-    return bool(DATE_PIECE.match(collapse(before[0]))) and _back_to_back(earlier, _Group(later.parent, holder, []))
+    return bool(DATE_PIECE.match(collapse(text))) and _back_to_back(earlier, _Group(later.parent, holder, []))
 
 
 def _tag_path(element: _Element) -> tuple[str, ...]:
