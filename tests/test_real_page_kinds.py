@@ -160,6 +160,24 @@ def test_editor_credits_and_post_counters_end_the_text(ending):
     assert detail(html, "临江开发区上半年签约项目二十三个").body == BODY
 
 
+def test_a_forum_thread_is_its_first_post():
+    def post(n: int, author: str, text: str, floor: str) -> str:
+        return (f"<table><tr><td><a href='/u/{n}'>{author}</a><p>帖子 12 积分 30</p></td><td>"
+                f"<div><strong>{floor}</strong><em>发表于 2025-7-{8 + n} 10:20</em> | <a href='#'>只看该作者</a></div>"
+                f"<div class='post'>{text}</div><div><a>回复</a> <a>引用</a> <a>举报</a></div></td></tr></table>")
+
+    thread = (f"<div><table><tr><td>查看: 1234 | 回复: 2</td><td><h1>临江开发区上半年签约项目二十三个</h1></td></tr></table>"
+              + post(1, "园区观察", "<br>".join([P1, P2, P3]), "楼主")
+              + post(2, "路人甲", "支持一下，园区确实发展很快，我们公司也考虑入驻。", "沙发") + "</div>")
+    fields = detail(page(thread), "临江开发区上半年签约项目二十三个")
+    assert (fields.body, fields.published_raw) == (BODY, "2025-7-9 10:20")
+    tieba = ("<h3>临江开发区上半年签约项目二十三个</h3>"
+             f"<div><div><a>园区观察</a></div><div>{'<br>'.join([P1, P2, P3])}</div><div><span>1楼</span><span>2025-07-09 10:20</span></div></div>"
+             "<div><div><a>路人甲</a></div><div>支持一下，园区确实发展很快。</div><div><span>2楼</span><span>2025-07-09 11:00</span></div></div>")
+    fields = detail(page(tieba), "临江开发区上半年签约项目二十三个")
+    assert (fields.body, fields.published_raw) == (BODY, "2025-07-09 10:20")
+
+
 def test_a_subheading_that_opens_with_guanzhu_is_text():
     html = page(
         f"<h1>临江开发区上半年签约项目二十三个</h1><div>发布时间：2025-07-09</div>"
