@@ -152,7 +152,8 @@ def test_follow_calls_qr_codes_recommendations_and_read_more_end_the_text(ending
 @pytest.mark.parametrize(
     "ending",
     ["<p>【纠错】 【责任编辑:周某】</p>", "<div>(责编：吴某、郑某)</div>", "<div>本文来源：临江日报 责任编辑：冯某_NB07</div>",
-     "<div>posted @ 2025-07-09 21:15 园区观察 阅读(120) 评论(3) <a href='/e'>编辑</a></div>"],
+     "<div>posted @ 2025-07-09 21:15 园区观察 阅读(120) 评论(3) <a href='/e'>编辑</a></div>",
+     "<div>标签：<a href='/t/1'>园区</a> <a href='/t/2'>招商</a></div>"],
 )
 def test_editor_credits_and_post_counters_end_the_text(ending):
     html = page(f"<h1>临江开发区上半年签约项目二十三个</h1><div>发布时间：2025-07-09</div>"

@@ -58,6 +58,8 @@ FOLLOW_CALL = re.compile(r"^[【\[(（]?\s*(?:扫码)?关注\S{0,10}(?:网|我�
 EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]")
 # A post's footer of counters: "posted @ … 阅读(120) 评论(3)", "浏览：35 回复：2".
 COUNTER = re.compile(r"(?:阅读|评论|浏览|点击|回复|收藏|点赞|views?|comments?)\s*[(（:：]?\s*\d+", re.IGNORECASE)
+# A post's tag or category line: "标签：园区 招商", "分类：财经".
+TAGS = re.compile(r"^(?:标签|关键词|关键字|分类|tags?)\s*[:：]", re.IGNORECASE)
 # A forum post's floor mark: the first post ends where the next floor (2楼, 沙发) or its own
 # tail ("1楼 2025-07-09 10:20") begins.
 FLOOR = re.compile(r"^(?:#?\d{1,4}\s*[楼#]|楼主|沙发|板凳|地板)(?![\u4e00-\u9fff])")
@@ -436,13 +438,13 @@ def _body_lines(lines: list[Line], title_at: int | None, start: int) -> tuple[li
 
 def _ends_text(text: str) -> bool:
     """Whether a line ends the article: a stop marker opening it, an editor's credit, a forum
-    floor mark or a post's counters in a short line, a short 相关/评论 heading or 关注 call (letter-spaced
+    floor mark, a tag line or a post's counters in a short line, a short 相关/评论 heading or 关注 call (letter-spaced
     ones too: 郑 重 声 明), or a line of share and page-function widgets."""
     if STOP_LINE.match(text) or _is_widget_line(text):
         return True
     if len(text) <= 20 and (STOP_HEADING.match(spaced := text.replace(" ", "")) or FOLLOW_CALL.match(spaced)):
         return True
-    if len(text) <= 40 and (EDITOR.search(text) or FLOOR.match(text)):
+    if len(text) <= 40 and (EDITOR.search(text) or FLOOR.match(text) or TAGS.match(text)):
         return True
     return len(text) <= 100 and len(COUNTER.findall(text)) >= 2
 
