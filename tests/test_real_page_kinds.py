@@ -210,6 +210,14 @@ def test_a_short_article_does_not_run_on_into_the_prose_of_a_sidebar():
     assert detail(html, "临江开发区发布招商公告").body == "临江开发区将于本月下旬举办新能源装备产业专场推介会，欢迎各地企业报名参加。"
 
 
+def test_text_far_from_the_headline_is_found_in_the_box_with_the_most_prose():
+    nav = "".join(f"<div>栏目{n}</div>" for n in range(40))  # more short lines than a preamble has
+    html = page(f"<div><h1>临江开发区上半年签约项目二十三个</h1><div>2025-07-09</div></div>{nav}"
+                f"<div class='side'><p>园区简介：临江开发区成立于二〇〇六年。</p></div>"
+                f"<div class='text'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+    assert detail(html, "临江开发区上半年签约项目二十三个").body == BODY
+
+
 # -- titles --------------------------------------------------------------------------------------
 
 

@@ -115,6 +115,12 @@ def detail_fields(html: str, url: str, listing_title: str | None = None) -> Deta
     title = titles[title_at] if title_at is not None else _page_title(root, listing_title)
     body_from = _body_start(lines, title_at)
     body, body_end = _body_lines(lines, title_at, body_from)
+    if not any(map(_is_sentence, body)) and (densest := _densest_text(lines, title_at or 0)) is not None:
+        # Not one sentence where the text should start (an odd layout): the box holding the
+        # most prose after the title is the article.
+        fallback, fallback_end = _body_lines(lines, None, densest)
+        if sum(map(len, fallback)) > sum(map(len, body)):
+            body, body_end = fallback, fallback_end
     meta_zone = _label_texts(lines[title_at or 0 : body_from])
     # 信息公开 pages put a table of labelled metadata above the title.
     above_title = _label_texts(lines[max(0, (title_at or 0) - METADATA_TABLE_REACH) : title_at or 0])
@@ -349,7 +355,11 @@ def _body_start(lines: list[Line], title_at: int | None) -> int:
         or (k > 0 and _labels_next(lines[k - 1].text) and len(lines[k].text) <= 30)  # <dt>label</dt><dd>value
     ):
         k += 1
-    return _past_preamble(lines, k)
+    if (found := _first_paragraph(lines, k)) is not None:
+        return found
+    # No paragraph near the title (an odd layout): the box holding the most prose after it.
+    densest = _densest_text(lines, k)
+    return k if densest is None else densest
 
 
 # Sentence punctuation: prose has it, datelines, decks, widgets and link boxes seldom do.
@@ -365,16 +375,25 @@ PREAMBLE_CHARS = 400  # and all of them together are not much more than a link b
 
 def _is_prose(line: Line) -> bool:
     """A paragraph of the article: a sentence, not a dateline, widget, deck or link."""
-    text = line.text
-    return line.link_ratio < 0.3 and not _is_meta(line) and (
-        len(text) >= 80 or (len(text) >= 12 and bool(SENTENCE.search(text)))
-    )
+    return line.link_ratio < 0.3 and not _is_meta(line) and _is_sentence(line.text)
+
+
+def _is_sentence(text: str) -> bool:
+    """Prose by its shape: long, or with sentence punctuation."""
+    return len(text) >= 80 or (len(text) >= 12 and bool(SENTENCE.search(text)))
 
 
 def _past_preamble(lines: list[Line], k: int) -> int:
+    """The first paragraph at or after ``k`` (see ``_first_paragraph``), else ``k``."""
+    found = _first_paragraph(lines, k)
+    return k if found is None else found
+
+
+def _first_paragraph(lines: list[Line], k: int) -> int | None:
     """The first paragraph at or after ``k``: unlabelled datelines (``2022-02-13 09:57 某某网``),
     a deck line, share widgets and promo link boxes may stand between the title and the text.
-    Only short lines are passed over, and only a few: a heading that opens the text stays."""
+    Only short lines are passed over, and only a few: a heading that opens the text stays.
+    None when no paragraph follows within that reach."""
     passed = 0
     for j in range(k, min(len(lines), k + PREAMBLE_LINES)):
         text = lines[j].text
@@ -385,7 +404,7 @@ def _past_preamble(lines: list[Line], k: int) -> int:
             continue
         if len(text) > PREAMBLE_LINE_CHARS or passed > PREAMBLE_CHARS or STOP_LINE.match(text) or FOOTER.search(text):
             break
-    return k
+    return None
 
 
 def _labels_next(text: str) -> bool:
@@ -447,6 +466,23 @@ def _ends_text(text: str) -> bool:
     if len(text) <= 40 and (EDITOR.search(text) or FLOOR.match(text) or TAGS.match(text)):
         return True
     return len(text) <= 100 and len(COUNTER.findall(text)) >= 2
+
+
+DENSEST_MIN_CHARS = 100  # prose a box must hold to be taken for a text found nowhere else
+
+
+def _densest_text(lines: list[Line], after: int) -> int | None:
+    """The first line of the box (a paragraph's parent) holding the most prose after line
+    ``after``; None when no box there holds DENSEST_MIN_CHARS of it."""
+    weight: dict[_Element, int] = {}
+    first: dict[_Element, int] = {}
+    for k in range(after, len(lines)):
+        if _is_prose(lines[k]) and (box := lines[k].block.getparent()) is not None:
+            weight[box] = weight.get(box, 0) + len(lines[k].text)
+            first.setdefault(box, k)
+    if not weight or max(weight.values()) < DENSEST_MIN_CHARS:
+        return None
+    return first[max(weight, key=weight.get)]
 
 
 def _is_deck(body: list[str]) -> bool:
