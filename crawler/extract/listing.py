@@ -268,15 +268,17 @@ KIN_LEVELS = 2  # a listing cut into wrappers of 5 (ul in div.cnt in one panel):
 
 
 def _runs(groups: list[_Group], sidebar: set[int]) -> list[list[_Group]]:
-    """The groups (in page order) cut into runs of one kind: lists of the same markup, siblings
-    or cousins, that follow each other with no text between them (wrappers of 5 entries). A
-    list under a heading of its own ("最新文章") starts another run. Linear in the groups."""
+    """The groups (in page order) cut into runs of one kind: lists of the same markup that are
+    siblings (one column split into lists of 5), or cousins that follow each other with no
+    text between them but a day's heading (wrappers of 5 entries each). A cousin list under a
+    heading of its own ("最新文章") starts another run. Linear in the groups."""
     runs: list[list[_Group]] = []
     last_of_kind: dict[tuple, list[_Group]] = {}
     for group in groups:
         kind = (id(group) in sidebar, _tag_path(group.parent))
         run = last_of_kind.get(kind)
-        if run and _near_kin(run[-1].parent, group.parent) and _back_to_back(run[-1], group):
+        siblings = run and run[-1].parent.getparent() is group.parent.getparent()
+        if run and (siblings or (_near_kin(run[-1].parent, group.parent) and _back_to_back(run[-1], group))):
             run.append(group)
         else:
             run = [group]
