@@ -213,13 +213,36 @@ def serve(db_path, host, port) -> None:
 @click.command()
 @db_option
 def reindex(db_path) -> None:
-    """Rebuild the full-text index from the stored articles."""
-    from archive import fts
+    """Rebuild the full-text index from the stored articles.
 
-    db = open_archive(check_archive_path(db_path, must_exist=True))
-    with db.conn:
-        count = fts.rebuild(db)
-    click.echo(f"{count} articles indexed", err=True)
+    Holds the crawl lock (exit 3 while a crawl runs). The new index is built beside the old
+    one and swapped in at once: searches meanwhile use the old index. Prints its rate.
+    """
+    import time
+
+    from archive import fts
+    from archive.db import check_writable, writing
+    from archive.lock import archive_lock
+
+    check_archive_path(db_path, must_exist=True)
+    check_writable(db_path)
+    started = time.monotonic()
+    with archive_lock(db_path), writing():
+        db = open_archive(db_path)
+        try:
+            total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            if sys.stderr.isatty():
+                from rich.progress import Progress
+
+                with Progress(console=_console(stderr=True), transient=True) as progress:
+                    task = progress.add_task("indexing articles", total=total)
+                    count = fts.rebuild(db, on_articles=lambda n: progress.advance(task, n))
+            else:
+                count = fts.rebuild(db)
+        finally:
+            db.close()
+    seconds = time.monotonic() - started
+    click.echo(f"{count} articles indexed in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} articles/s)", err=True)
 
 
 def _duration(seconds: int | None) -> str:

@@ -99,9 +99,33 @@ class Capture:
 
 
 @dataclass
+class PendingArticle:
+    """An article page requested for a listing entry: pending in the archive until its article
+    is written, so that a run that fails or is killed before leaves it to the next run."""
+
+    detail_id: int
+    url: str
+    listing: str
+    listing_url: str
+    page: int
+    position: int
+    title_shown: str
+    listing_date_raw: str
+    summary: str
+
+
+@dataclass
 class CrawlError:
-    """A page that failed for good (after retries): recorded in ``crawl_errors``; the crawl goes on."""
+    """A page that failed for good (after retries): recorded in ``crawl_errors``; the crawl goes on.
+
+    ``kind`` with ``detail_id`` (article page) or ``listing`` and ``page`` (listing page) say
+    which pending page it was, for the retry bookkeeping (see ``archive.store``).
+    """
 
     url: str
     reason: str
     http_status: int | None = None
+    kind: str | None = None  # "listing" or "detail"
+    detail_id: int | None = None
+    listing: str | None = None
+    page: int | None = None
