@@ -167,7 +167,7 @@ def stats(db_path, by, plot, as_json, include_duplicates) -> None:
     if as_json:
         _print_json_lines({by: value, "articles": articles} for value, articles in counts)
     else:
-        _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles")
+        _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles{_pending_note(db)}")
     if plot:
         for note in plot_monthly(db, plot, include_duplicates=include_duplicates):
             click.echo(f"parknews: warning: {note}", err=True)
@@ -192,11 +192,11 @@ def runs(db_path, run_id, limit, as_json) -> None:
         _print_table(["id", "at", "url", "http_status", "reason"], [list(r.values()) for r in rows],
                      title=f"{len(rows)} errors in run {run_id}")
         return
-    columns = ["id", "started", "duration", "mode", "status", "pages", "new", "changed", "unchanged", "errors"]
+    columns = ["id", "started", "duration", "mode", "status", "pages", "new", "changed", "unchanged", "errors", "pending", "gone"]
     table_rows = [
         [r["id"], r["started"], _duration(r["seconds"]), *(r[c] for c in columns[3:])] for r in rows
     ]
-    _print_table(columns, table_rows, title="crawl runs, newest first")
+    _print_table(columns, table_rows, title=f"crawl runs, newest first{_pending_note(db)}")
 
 
 @click.command()
@@ -243,6 +243,16 @@ def reindex(db_path) -> None:
             db.close()
     seconds = time.monotonic() - started
     click.echo(f"{count} articles indexed in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} articles/s)", err=True)
+
+
+def _pending_note(db) -> str:
+    """"; 3 pages pending, 1 gone": what crawls left to fetch and gave up (schema 2 archives)."""
+    if not db["pending_articles"].exists():
+        return ""
+    from archive.store import pending_counts
+
+    counts = pending_counts(db)
+    return f"; {counts['pending']} pages pending, {counts['gone']} gone" if any(counts.values()) else ""
 
 
 def _duration(seconds: int | None) -> str:

@@ -59,10 +59,13 @@ class CrawlState:
                 return cls()
             state = cls(known_ids={row[0] for row in db.execute("SELECT detail_id FROM articles")})
             if db["listings"].exists():
+                # Walked to its end once, and no listing page of it still pending. A run killed
+                # since needs no walk to the end: what it left is pending or still new on top.
+                pending_pages = "SELECT listing FROM pending_pages WHERE gone IS NULL" if db["pending_pages"].exists() else "SELECT NULL"
                 state.walked_listings = {
                     row[0]
                     for row in db.execute(
-                        "SELECT listing FROM listings WHERE walk_finished IS NOT NULL AND walk_finished >= walk_started"
+                        f"SELECT listing FROM listings WHERE walk_finished IS NOT NULL AND listing NOT IN ({pending_pages})"
                     )
                 }
             if refresh_all or refresh_since:

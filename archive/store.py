@@ -235,14 +235,19 @@ class ArchiveWriter:
         return counts
 
     def write_entries(self, entries: list[dict], *, seen_at: str) -> None:
+        """Upsert entries seen in a listing; an entry marked ``fresh=False`` (what the archive
+        knew, carried by a refresh or a pending page) is only added where none is stored."""
+        insert = """INSERT INTO listing_entries (listing, detail_id, listing_url, page, position, title_shown, first_seen, seen_at)
+                    VALUES (:listing, :detail_id, :listing_url, :page, :position, :title_shown, :seen_at, :seen_at)"""
+        fresh = [{k: e[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for e in entries if e.get("fresh", True)]
+        known = [{k: e[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for e in entries if not e.get("fresh", True) and e["listing"]]
         self.db.conn.executemany(
-            """INSERT INTO listing_entries (listing, detail_id, listing_url, page, position, title_shown, first_seen, seen_at)
-               VALUES (:listing, :detail_id, :listing_url, :page, :position, :title_shown, :seen_at, :seen_at)
-               ON CONFLICT(listing, detail_id) DO UPDATE SET listing_url = excluded.listing_url,
+            f"""{insert} ON CONFLICT(listing, detail_id) DO UPDATE SET listing_url = excluded.listing_url,
                  page = excluded.page, position = excluded.position, title_shown = excluded.title_shown,
                  seen_at = excluded.seen_at""",
-            [{k: entry[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for entry in entries],
+            fresh,
         )
+        self.db.conn.executemany(f"{insert} ON CONFLICT(listing, detail_id) DO NOTHING", known)
 
     def touch(self, ids: list[int], *, seen_at: str) -> None:
         self.db.conn.executemany(

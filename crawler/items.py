@@ -28,6 +28,10 @@ class ArticleItem:
     listing_title: str = ""  # the title as the listing shows it
     listing_date_raw: str = ""
     summary: str = ""
+    # True: the entry above was read from a listing page in this run. False: it is what the
+    # archive knew (a refresh, or a page pending from an earlier run): it never overwrites
+    # a fresher sighting of the entry.
+    listing_seen: bool = True
 
     # -- from the detail page ---------------------------------------------------------------
     detail_title: str = ""
@@ -60,7 +64,7 @@ def archived_article(target: RefreshTarget) -> ArticleItem:
     return ArticleItem(
         detail_id=target.detail_id, url=target.url, listing=target.listing, listing_url=target.listing_url,
         page=target.page, position=target.position, listing_title=target.title_raw or "",
-        listing_date_raw=target.listing_date or "", summary=target.summary or "",
+        listing_date_raw=target.listing_date or "", summary=target.summary or "", listing_seen=False,
     )  # fmt: skip
 
 

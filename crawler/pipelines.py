@@ -158,7 +158,7 @@ class ArchivePipeline:
         elif isinstance(item, ArticleItem):
             article = row_of(item)
             self.batch.articles.append(article)
-            self.batch.entries.append(article | {"title_shown": item.listing_title})
+            self.batch.entries.append(article | {"title_shown": item.listing_title, "fresh": item.listing_seen})
             self.unknown_regions += item.region_unknown
         elif isinstance(item, PendingArticle):
             self.batch.pending.append(row_of(item))

@@ -22,7 +22,7 @@ from crawler.extract.urls import canonical_detail_url
 from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100  # articles per transaction
 
 
 def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator[tuple]:

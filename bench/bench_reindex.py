@@ -1,0 +1,86 @@
+"""Benchmark ``parknews reindex``: articles per second, against the reindex it replaced.
+
+    python bench/bench_reindex.py --n 100000 --runs 3
+
+An archive of ``--n`` generated articles is built once (``bench_archive.build``: ~800 Chinese
+characters each). Then, ``--runs`` times each, median reported:
+
+- ``parknews reindex --db DB`` as a subprocess (interpreter start included): the new index is
+  built beside the old one in transactions of ``fts.REBUILD_CHUNK`` articles, then swapped in;
+- the baseline, the reindex before issue #10, in this process: ``delete-all``, every article
+  inserted, ``optimize``, all in one transaction (readers saw an empty index meanwhile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import fts  # noqa: E402
+from archive.db import open_archive, transaction  # noqa: E402
+from bench.bench_archive import build, vocabulary  # noqa: E402
+
+
+def baseline_reindex(path: Path) -> float:
+    """The reindex before issue #10, timed."""
+    db = open_archive(path)
+    started = time.perf_counter()
+    with transaction(db):
+        db.execute(f"INSERT INTO [{fts.FTS_TABLE}]([{fts.FTS_TABLE}]) VALUES ('delete-all')")
+        fts._insert(db, db.execute(f"SELECT detail_id, {', '.join(fts.COLUMNS)} FROM articles"))
+        db.execute(f"INSERT INTO [{fts.FTS_TABLE}]([{fts.FTS_TABLE}]) VALUES ('optimize')")
+    seconds = time.perf_counter() - started
+    db.close()
+    return seconds
+
+
+def cli_reindex(path: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "archive.cli", "reindex", "--db", str(path)],
+                            capture_output=True, text=True)  # fmt: skip
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"reindex failed ({result.returncode}): {result.stderr}")
+    return seconds, result.stderr.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="articles to generate")
+    parser.add_argument("--db", type=Path, default=Path("/tmp/parknews-bench-reindex.db"), help="archive to (re)create")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each reindex (median reported)")
+    parser.add_argument("--no-baseline", action="store_true", help="time only parknews reindex")
+    args = parser.parse_args()
+
+    rng = random.Random(20261130)
+    words, weights = vocabulary(rng)
+    print(f"building an archive of {args.n:,} articles at {args.db} ...", flush=True)
+    build(args.db, args.n, rng, words, weights)
+
+    new = []
+    for run in range(args.runs):
+        seconds, line = cli_reindex(args.db)
+        new.append(seconds)
+        print(f"  parknews reindex, run {run + 1}: {seconds:.1f} s  [{line}]", flush=True)
+    median_new = statistics.median(new)
+    print(f"parknews reindex: median {median_new:.1f} s, {args.n / median_new:,.0f} articles/s")
+    if args.no_baseline:
+        return
+    old = []
+    for run in range(args.runs):
+        old.append(baseline_reindex(args.db))
+        print(f"  baseline (delete-all + insert + optimize, one transaction), run {run + 1}: {old[-1]:.1f} s", flush=True)
+    median_old = statistics.median(old)
+    print(f"baseline: median {median_old:.1f} s, {args.n / median_old:,.0f} articles/s")
+    print(f"ratio: parknews reindex takes {median_new / median_old:.2f}x the baseline's time")
+
+
+if __name__ == "__main__":
+    main()
