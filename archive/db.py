@@ -116,7 +116,7 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
             raise UsageError(f"directory {parent} is not writable; choose another --db path")
         return path
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _connect_readonly(path)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -130,7 +130,7 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
             f"{path} is an archive of a newer parknews (schema {version}, this one knows {SCHEMA_VERSION}); "
             "upgrade parknews (pip install -U parknews) to use it"
         )
-    if not tables:
+    if not tables:  # a zero-byte file, or SQLite without a table
         if must_exist:
             raise UsageError(f"{path} is empty, not an archive yet; run 'parknews crawl --db {path}' first")
         return path  # an empty file: a new archive
@@ -140,6 +140,39 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
             "pass another --db path: parknews never adds its tables to it"
         )
     return path
+
+
+def _connect_readonly(path: Path, **kwargs) -> sqlite3.Connection:
+    """A read-only connection. A WAL archive on a read-only file system has no ``-shm`` file and
+    cannot get one: it is then opened as immutable (nothing can write it there anyway)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc) or not _is_sqlite_file(path):
+            raise
+    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def is_new_archive(path: str | os.PathLike) -> bool:
+    """True if ``path`` is no archive yet: missing, zero bytes, or SQLite without a table."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    conn = _connect_readonly(path)
+    try:
+        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
+    finally:
+        conn.close()
 
 
 def check_writable(path: str | os.PathLike) -> None:
@@ -187,6 +220,6 @@ def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
 def open_archive_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
     """Open an existing archive so that the connection itself cannot write."""
     path = check_archive_path(path, must_exist=True)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    conn = _connect_readonly(path, timeout=30, check_same_thread=False)
     conn.execute("PRAGMA query_only = 1")
     return sqlite_utils.Database(conn)

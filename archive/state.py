@@ -8,9 +8,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from archive.db import open_archive_readonly
+from archive.db import is_new_archive, open_archive_readonly
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class CrawlState:
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, refresh_since: date | None = None, refresh_all: bool = False) -> CrawlState:
-        if not Path(path).exists():
+        if is_new_archive(path):
             return cls()
         db = open_archive_readonly(path)
         try:
