@@ -58,14 +58,10 @@ class CrawlState:
                 return cls()
             state = cls(known_ids={row[0] for row in db.execute("SELECT detail_id FROM articles")})
             if db["listings"].exists():
-                # Walked to its end once, and no listing page of it still pending. A run killed
-                # since needs no walk to the end: what it left is pending or still new on top.
-                pending_pages = "SELECT listing FROM pending_pages WHERE gone IS NULL" if db["pending_pages"].exists() else "SELECT NULL"
+                # Walked to its end once. A run killed or failing since needs no walk to the end:
+                # what it left is pending (fetched by URL) or still new at the top.
                 state.walked_listings = {
-                    row[0]
-                    for row in db.execute(
-                        f"SELECT listing FROM listings WHERE walk_finished IS NOT NULL AND listing NOT IN ({pending_pages})"
-                    )
+                    row[0] for row in db.execute("SELECT listing FROM listings WHERE walk_finished IS NOT NULL")
                 }
             if refresh_all or refresh_since:
                 state.refresh = refresh_targets(db, None if refresh_all else refresh_since)

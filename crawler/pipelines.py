@@ -238,7 +238,8 @@ class ArchivePipeline:
         stats.set_value("parknews/articles_new", self.counts.new)
         stats.set_value("parknews/articles_changed", self.counts.changed)
         stats.set_value("parknews/articles_unchanged", self.counts.unchanged)
-        walked = [w.listing for w in spider.walks.values() if status in ("ok", "errors") and not w.failed_pages]
+        # A walk that ended; its failed listing pages are pending, fetched by URL next time.
+        walked = [w.listing for w in spider.walks.values() if status in ("ok", "errors")]
         try:
             writer = self.open_writer()
             stats.set_value("parknews/run_id", self.run_id)

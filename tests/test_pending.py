@@ -67,6 +67,8 @@ def test_a_listing_page_that_failed_through_a_run_is_fetched_by_the_next(tmp_pat
         second, requested = requests_during(server, lambda: crawl(server.start_url, db))
     assert second.returncode == 0, second.stderr
     assert requested.count(path) == 1
+    walked = sorted(int(p.rsplit("/", 1)[1]) for p in requested if "/page/" in p)
+    assert walked == [1, 2, PAGE, PAGE + 1, PAGE + 2]  # page 1 and 2 of known articles; the pending page and 2 behind it
     assert lost <= {r[0] for r in rows(db, "SELECT detail_id FROM articles")}
     assert rows(db, "SELECT count(*) FROM articles")[0][0] == len(site.expected())
     assert rows(db, "SELECT count(*) FROM pending_pages")[0][0] == 0

@@ -65,8 +65,6 @@ class Walk:
 
     listing: str
     to_the_end: bool  # False: stop after enough pages of known articles (incremental)
-    known_streak: int = 0
-    failed_pages: int = 0
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -127,13 +125,13 @@ class ParknewsSpider(scrapy.Spider):
 
     # -- listing pages ------------------------------------------------------------------------
 
-    def listing_request(self, url: str, *, listing: str, page: int, pending: bool = False) -> scrapy.Request:
+    def listing_request(self, url: str, *, listing: str, page: int, known_streak: int = 0) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
             cb_kwargs={"listing": listing, "page": page},
-            meta={"pending": pending},  # a page left by an earlier run: fetched alone, not walked from
+            meta={"known_streak": known_streak},  # pages in a row of known articles before this one
             dont_filter=True,  # pages are deduplicated per listing, by number (requested_pages)
         )
 
@@ -160,18 +158,20 @@ class ParknewsSpider(scrapy.Spider):
         walk = self.walks[listing]
         if walk.to_the_end:
             yield from self.follow_pages(pages, walk, page=page)
-        elif not response.meta.get("pending"):
+        else:
+            # Page after page while pages hold new articles. A page pending from an earlier run
+            # starts a chain of its own: what lay behind it (reached only through it) is found.
             has_new = any(entry.detail_id not in self.known_ids for entry in entries)
-            walk.known_streak = 0 if has_new else walk.known_streak + 1
-            if walk.known_streak < self.stop_after_known:
-                yield from self.follow_pages(pages, walk, page=page)
+            streak = 0 if has_new else response.meta.get("known_streak", 0) + 1
+            if streak < self.stop_after_known:
+                yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
         for entry in entries:
             yield from self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
 
     def page_limit(self, total: int) -> int:
         return min(total, self.max_pages) if self.max_pages else total
 
-    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int) -> Iterator[scrapy.Request]:
+    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int, known_streak: int = 0) -> Iterator[scrapy.Request]:
         """Request the listing pages not requested yet: all of them, or (incremental) the next."""
         candidates = dict(pages.page_urls)
         if pages.next_url and (page + 1) not in candidates:
@@ -183,7 +183,7 @@ class ParknewsSpider(scrapy.Spider):
             if number in seen or (self.max_pages and number > self.max_pages) or (walk.listing, number) in self.gone_pages:
                 continue
             seen.add(number)
-            yield self.listing_request(url, listing=walk.listing, page=number)
+            yield self.listing_request(url, listing=walk.listing, page=number, known_streak=known_streak)
 
     def follow_entry(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> Iterator[Any]:
         if not is_crawlable(entry.url, self.allowed_domains) or (listing, entry.detail_id) in self.entries_seen:
@@ -224,7 +224,6 @@ class ParknewsSpider(scrapy.Spider):
         if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed:
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
-        self.walks[request.cb_kwargs["listing"]].failed_pages += 1
         yield from self.failed_response_capture(failure, "listing")
         yield CrawlError(url=request.url, reason=reason, http_status=status, kind="listing", **request.cb_kwargs)
 
@@ -253,7 +252,7 @@ class ParknewsSpider(scrapy.Spider):
             if pending.page in seen:
                 continue
             seen.add(pending.page)
-            yield self.listing_request(pending.url, listing=pending.listing, page=pending.page, pending=True)
+            yield self.listing_request(pending.url, listing=pending.listing, page=pending.page)
 
     def refresh_requests(self) -> Iterator[scrapy.Request]:
         """Archived articles due for a refresh, asked for with their validators."""
@@ -291,7 +290,6 @@ class ParknewsSpider(scrapy.Spider):
             return retry
         where = response.request.cb_kwargs
         if listing is not None:
-            self.walks[listing].failed_pages += 1
             return CrawlError(url=response.url, reason=reason, http_status=response.status, kind="listing", **where)
         return CrawlError(url=response.url, reason=reason, http_status=response.status, kind="detail",
                           detail_id=where["item"].detail_id)  # fmt: skip
