@@ -55,10 +55,12 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 # SQLite's primary result codes that mean "the file cannot take this write"
 # (https://www.sqlite.org/rescode.html); errno values for the same from the OS.
-_SQLITE_WRITE_FAILURES = {13: "disk full", 8: "read-only", 10: "I/O error", 14: "cannot open the file"}
+_SQLITE_WRITE_FAILURES = {13: "disk full", 8: "read-only", 10: "I/O error", 14: "cannot open the file",
+                          5: "locked by another writer for too long"}  # fmt: skip
 # Python < 3.11 has no sqlite_errorcode: the same told by SQLite's messages.
 _SQLITE_MESSAGES = {"disk is full": "disk full", "readonly database": "read-only", "disk I/O error": "I/O error",
-                    "unable to open database file": "cannot open the file"}  # fmt: skip
+                    "unable to open database file": "cannot open the file",
+                    "database is locked": "locked by another writer for too long"}  # fmt: skip
 _OS_WRITE_FAILURES = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only file system",
                       errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.EIO: "I/O error",
                       errno.EFBIG: "file too large"}  # fmt: skip

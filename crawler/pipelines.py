@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sqlite3
 from collections import deque
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingAr
 from crawler.normalize.dates import SHANGHAI, parse_date
 from crawler.normalize.regions import resolve_region
 from crawler.normalize.titles import clean_title, collapse_whitespace
+
+logger = logging.getLogger(__name__)
 
 TRUNCATION_MARKS = ("…", "...", "。。。")
 # Batches handed to the writer thread and not yet written; past this the crawl waits.
@@ -172,8 +175,15 @@ class ArchivePipeline:
             self.flush()
 
     def fail(self, exc: BaseException) -> None:
-        """Stop the crawl at the first write that fails; re-raise what is not a write failure."""
+        """Stop the crawl at the first write that fails; re-raise what is not a database error.
+
+        Any other SQLite error also stops it (one line, exit 4; the traceback at DEBUG level):
+        going on would fail the same way for every item.
+        """
         failure = write_failure(exc)
+        if failure is None and isinstance(exc, sqlite3.Error):
+            logger.debug("archive write failed", exc_info=exc)
+            failure = WriteFailedError(f"cannot write the archive: database error ({exc}); see --log-level DEBUG")
         if failure is None:
             raise exc
         if self.write_failed is None:

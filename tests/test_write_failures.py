@@ -168,3 +168,18 @@ def test_a_read_only_archive_can_still_be_searched(read_only_archive):
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.splitlines()[1]) > 0
+
+
+def test_any_other_database_error_also_stops_the_crawl_with_one_line(tmp_path, served):
+    """A write refused for another reason (here a trigger another tool left in the archive)
+    fails the same way for every item: one line and exit 4, not a traceback per item."""
+    site, server = served
+    db = tmp_path / "archive.db"
+    crawl = ("crawl", "--start-url", server.start_url, "--db", str(db), *FAST, "--max-pages", "1")
+    assert subprocess.run([sys.executable, "-m", "archive.cli", *crawl], capture_output=True).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END")
+    result = subprocess.run([sys.executable, "-m", "archive.cli", *crawl[:-2], "--max-pages", "3"], capture_output=True, text=True, timeout=120)
+    assert_one_line_error(result, code=EXIT_WRITE_FAILED)
+    assert "database error (refused by a trigger)" in result.stderr
+    assert rows(db, "SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1")[0][0] == "failed"
