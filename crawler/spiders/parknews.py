@@ -4,8 +4,8 @@ Entries, pagination and article fields are found by ``crawler.extract`` from con
 structure; this module only decides what to request and what to yield.
 
 How much it walks depends on what the archive already holds (``archive.state``):
-- a listing never walked to its end (a first crawl, or a run that was killed) is walked
-  page by page to the end, all pages requested at once;
+- a listing never walked to its end (a first crawl, or one killed before its walk ended) is
+  walked page by page to the end, all pages requested at once;
 - a listing walked to its end before is walked from page 1, one page after another, until
   ``PARKNEWS_KNOWN_PAGES_TO_STOP`` pages in a row hold only known articles (incremental);
 - ``PARKNEWS_FULL`` walks every page and fetches every article page again.
@@ -13,8 +13,10 @@ Article pages are fetched only for new articles, plus those due for a refresh
 (``PARKNEWS_REFRESH_DAYS``), which are asked for with the validators the server gave.
 
 Whatever the mode, article and listing pages an earlier run left pending (failed, or killed
-before they were archived) are requested first, by their URL, without walking the listing;
-pages given up as gone (404/410 in ``PARKNEWS_GONE_AFTER_RUNS`` runs in a row) are not.
+before they were archived) are requested first, by their URL, without walking the listing
+from page 1 (a pending listing page is followed like an incremental walk: while its next
+pages hold new articles); pages given up as gone (404/410 in ``PARKNEWS_GONE_AFTER_RUNS``
+runs in a row) are not requested.
 """
 
 from __future__ import annotations
