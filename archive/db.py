@@ -66,6 +66,15 @@ _OS_WRITE_FAILURES = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota excee
                       errno.EFBIG: "file too large"}  # fmt: skip
 
 
+_ADVICE = {"disk full": "free space", "disk quota exceeded": "free space", "file too large": "free space",
+           "I/O error": "check the disk", "locked by another writer for too long": "stop the other program writing it"}  # fmt: skip
+
+
+def _failed(kind: str, reason: object) -> WriteFailedError:
+    advice = _ADVICE.get(kind, "make the archive and its directory writable")
+    return WriteFailedError(f"cannot write the archive: {kind} ({reason}); {advice}, then run again")
+
+
 def write_failure(exc: BaseException) -> WriteFailedError | None:
     """The one-line error for an exception that means the archive cannot be written, else None.
 
@@ -79,12 +88,9 @@ def write_failure(exc: BaseException) -> WriteFailedError | None:
             kind = _SQLITE_WRITE_FAILURES.get(code & 0xFF)
         else:
             kind = next((k for message, k in _SQLITE_MESSAGES.items() if message in str(exc)), None)
-        if kind is None:
-            return None
-        return WriteFailedError(f"cannot write the archive: {kind} ({exc}); free space or fix the file's permissions, then run again")
+        return _failed(kind, exc) if kind else None
     if isinstance(exc, OSError) and exc.errno in _OS_WRITE_FAILURES:
-        reason = exc.strerror or str(exc)
-        return WriteFailedError(f"cannot write the archive: {_OS_WRITE_FAILURES[exc.errno]} ({reason}); free space or fix the file's permissions, then run again")
+        return _failed(_OS_WRITE_FAILURES[exc.errno], exc.strerror or exc)
     return None
 
 

@@ -183,7 +183,7 @@ class ArchivePipeline:
         failure = write_failure(exc)
         if failure is None and isinstance(exc, sqlite3.Error):
             logger.debug("archive write failed", exc_info=exc)
-            failure = WriteFailedError(f"cannot write the archive: database error ({exc}); see --log-level DEBUG")
+            failure = WriteFailedError(f"cannot write the archive: database error ({exc}); --log-level DEBUG shows where")
         if failure is None:
             raise exc
         if self.write_failed is None:
