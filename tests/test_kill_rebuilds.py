@@ -27,7 +27,7 @@ def test_kills_during_reindex(tmp_path):
 
 def test_kills_during_a_reparse_of_changed_articles(tmp_path):
     db = tmp_path / "built.db"
-    captured_archive(db, ReplaySite(seed=22, pages=40, per_page=10))
+    captured_archive(db, ReplaySite(seed=22, pages=30, per_page=10))  # 3 batches of reparse
     damage(db, 0.5, seed=7)
     run_kills(tmp_path, snapshot(db, tmp_path / "pre.db"), lambda d: ["-m", "archive.cli", "reparse", "--db", str(d)], seed=202)
 
