@@ -41,6 +41,14 @@ def baseline_reindex(path: Path) -> float:
     return seconds
 
 
+def count(path: Path) -> int:
+    db = open_archive(path)
+    try:
+        return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        db.close()
+
+
 def cli_reindex(path: Path) -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "archive.cli", "reindex", "--db", str(path)],
@@ -58,12 +66,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each reindex (median reported)")
     parser.add_argument("--baseline-runs", type=int, default=None, help="runs of the baseline (default: --runs)")
     parser.add_argument("--no-baseline", action="store_true", help="time only parknews reindex")
+    parser.add_argument("--reuse", action="store_true", help="reuse --db if it holds --n articles (a reindex leaves them as they were)")
     args = parser.parse_args()
 
-    rng = random.Random(20261130)
-    words, weights = vocabulary(rng)
-    print(f"building an archive of {args.n:,} articles at {args.db} ...", flush=True)
-    build(args.db, args.n, rng, words, weights)
+    if args.reuse and args.db.exists() and count(args.db) == args.n:
+        print(f"reusing the archive of {args.n:,} articles at {args.db}", flush=True)
+    else:
+        rng = random.Random(20261130)
+        words, weights = vocabulary(rng)
+        print(f"building an archive of {args.n:,} articles at {args.db} ...", flush=True)
+        build(args.db, args.n, rng, words, weights)
     open_archive(args.db).close()  # the upgrade's backfills (repost index ...) are not timed
 
     new = []
