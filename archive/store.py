@@ -27,6 +27,7 @@ import sqlite_utils
 from archive import fts
 from archive.db import transaction
 from archive.reposts import RepostIndex
+from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 
 # Columns of `articles` that the crawl fills from an ArticleItem (the rest are bookkeeping).
 ARTICLE_FIELDS = (
@@ -86,7 +87,7 @@ class Batch:
 
 
 class ArchiveWriter:
-    def __init__(self, db: sqlite_utils.Database, *, gone_after: int = 3):
+    def __init__(self, db: sqlite_utils.Database, *, gone_after: int = PARKNEWS_GONE_AFTER_RUNS):
         self.db = db
         self.gone_after = gone_after
         self.reposts = RepostIndex(db)

@@ -113,7 +113,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.path = crawler.settings.get("ARCHIVE_PATH")
         self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
-        self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS", 3)
+        self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS")
         self.started = utc_now()
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
