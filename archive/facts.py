@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import sqlite_utils
 
+from archive.db import transaction
 from crawler.extract.encoding import decode_html
 from crawler.extract.park import listing_host, listing_park
 from crawler.normalize.amounts import money_amounts
@@ -46,25 +46,6 @@ def export_source(db: sqlite_utils.Database) -> str:
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_money'").fetchone():
         return "articles LEFT JOIN article_money USING (detail_id)"
     return "articles"
-
-
-@contextmanager
-def unit_of_work(db: sqlite_utils.Database) -> Iterator[None]:
-    """One transaction, opened explicitly (``BEGIN IMMEDIATE``), so that it holds whether or
-    not the sqlite3 module opens transactions itself: committed at the end of the ``with``
-    block, rolled back if it raises; inside an open transaction, part of it."""
-    conn = db.conn
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def amount_rows(article: dict) -> list[tuple]:
@@ -151,7 +132,7 @@ def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None)
     last_id = row[0] if row and row[0] is not None else -1
     done = 0
     while True:
-        with unit_of_work(db):
+        with transaction(db):
             if done == 0 and last_id < 0:
                 rebuild_parks(db)
             articles = [
@@ -177,7 +158,7 @@ def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None)
 
 def rebuild(db: sqlite_utils.Database) -> int:
     """Recompute every amount and park name (after a change to their rules); return the articles read."""
-    with unit_of_work(db):
+    with transaction(db):
         db.conn.execute("DELETE FROM backfills WHERE name = 'amounts'")
         # Rows of articles no longer archived; the others are replaced article by article.
         db.conn.execute("DELETE FROM amounts WHERE detail_id NOT IN (SELECT detail_id FROM articles)")
