@@ -1,14 +1,25 @@
-"""The ``parknews`` command line: crawl, demo, and the researchers' commands on an archive."""
+"""The ``parknews`` command line: crawl, demo, and the researchers' commands on an archive.
+
+``main`` is the one place where an error becomes what the user sees: one line on stderr,
+``parknews: error: …`` (shown as text: ``archive.terminal.visible``), and the exit code of
+``archive.errors``. Nothing else prints errors or picks exit codes for them.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import sys
 
 import click
 
 from archive.crawl_cli import CRAWL_COMMANDS
-from archive.errors import ParknewsError
+from archive.errors import (
+    EXIT_BUG, EXIT_LOCKED, EXIT_SIGINT, EXIT_SIGPIPE, EXIT_USAGE, ParknewsError,
+)  # fmt: skip
 from archive.research_cli import RESEARCH_COMMANDS
+from archive.terminal import visible
+from archive.validate import check_argv
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,18 +32,55 @@ for command in [*CRAWL_COMMANDS, *RESEARCH_COMMANDS]:
     cli.add_command(command)
 
 
-def main() -> None:
+def error_for(exc: BaseException) -> tuple[int, str | None]:
+    """The exit code and the one-line message for ``exc`` (None: say nothing)."""
+    if isinstance(exc, ParknewsError):
+        return exc.exit_code, str(exc)
+    if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
+        return EXIT_SIGINT, "interrupted (Ctrl-C); nothing more was done"
+    if isinstance(exc, click.ClickException):
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see: {exc.ctx.command_path} --help)"
+        return EXIT_USAGE, exc.format_message() + hint
+    if isinstance(exc, sqlite3.DatabaseError):
+        text = str(exc)
+        if "locked" in text:
+            return EXIT_LOCKED, f"the archive is busy ({text}): another process is writing it; try again when it is done"
+        if "readonly" in text:
+            return EXIT_USAGE, f"cannot write the archive ({text}): the file or its directory is read-only for this user"
+        if "not a database" in text:
+            return EXIT_USAGE, f"the archive is not an SQLite archive ({text}); pass another --db path"
+        return EXIT_USAGE, f"the archive could not be read ({text}); check the --db path (parknews runs --db PATH)"
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_SIGPIPE, None  # the reader went away (| head): nothing to say
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return EXIT_USAGE, f"{where}{exc.strerror or exc}"
+    return EXIT_BUG, (
+        f"internal error ({type(exc).__name__}: {exc}); this is a bug in parknews: please report it with "
+        "the command line (PARKNEWS_DEBUG=1 shows the traceback)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")  # undecodable file names never crash a print
     try:
-        cli.main(standalone_mode=False)
-    except ParknewsError as exc:
-        click.echo(f"parknews: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("parknews: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        click.echo(f"parknews: error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        check_argv(args)
+        code = cli.main(args, prog_name="parknews", standalone_mode=False)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place errors become an exit code
+        if os.environ.get("PARKNEWS_DEBUG") and not isinstance(exc, (ParknewsError, click.ClickException)):
+            raise
+        code, message = error_for(exc)
+        if code == EXIT_SIGPIPE:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        if message is not None:
+            print(f"parknews: error: {visible(message, one_line=True)}", file=sys.stderr, flush=True)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

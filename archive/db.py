@@ -27,7 +27,7 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
             raise UsageError(f"directory {parent} is not writable; choose another --db path")
         return path
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(readonly_uri(path), uri=True)
         try:
             conn.execute("PRAGMA schema_version").fetchone()
         finally:
@@ -35,6 +35,22 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
     except sqlite3.DatabaseError as exc:
         raise UsageError(f"{path} is not an SQLite archive ({exc}); pass another --db path") from None
     return path
+
+
+def readonly_uri(path: str | os.PathLike) -> str:
+    """An SQLite URI opening ``path`` read-only.
+
+    In a directory this user cannot write (another user's /srv/parknews) with no ``-wal``
+    beside the archive, SQLite cannot create the ``-shm`` it needs to read a WAL archive;
+    ``immutable=1`` reads it without one (nothing can be writing it: a writer would have
+    made the ``-wal``).
+    """
+    path = Path(path).absolute()
+    uri = path.as_uri() + "?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
@@ -57,6 +73,6 @@ def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
 def open_archive_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
     """Open an existing archive so that the connection itself cannot write."""
     path = check_archive_path(path, must_exist=True)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=30, check_same_thread=False)
     conn.execute("PRAGMA query_only = 1")
     return sqlite_utils.Database(conn)

@@ -7,14 +7,15 @@ for bad input, which ``archive.cli.main`` turns into one line on stderr and exit
 from __future__ import annotations
 
 import csv
-import json
-import sqlite3
 import sys
 
 import click
 
 from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
+from archive.terminal import cell, console as _console, json_line, print_table as _print_table, visible
+from archive.query_limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, limited
+from archive.validate import MAX_INTEGER, Seconds, check_writable, count
 
 TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
 
@@ -27,26 +28,9 @@ duplicates_option = click.option(
 )
 
 
-def _console(*, stderr: bool = False):
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    # In a pipe nothing is to be wrapped: rows stay whole for grep and friends.
-    return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
-
-
-def _print_table(columns: list[str], rows: list, *, title: str | None = None) -> None:
-    from rich.table import Table
-
-    table = Table(*columns, title=title)
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
-    _console().print(table)
-
-
 def _print_json_lines(rows) -> None:
     for row in rows:
-        click.echo(json.dumps(row, ensure_ascii=False))
+        click.echo(json_line(row))
 
 
 @click.command()
@@ -55,7 +39,7 @@ def _print_json_lines(rows) -> None:
 @click.option("--region", help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many articles.")
+@click.option("--limit", type=count(), default=20, show_default=True, help="Show at most this many articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines (snippet matches in […]) instead of a table.")
 @duplicates_option
 def search(query, db_path, region, since, until, limit, as_json, include_duplicates) -> None:
@@ -77,17 +61,18 @@ def search(query, db_path, region, since, until, limit, as_json, include_duplica
     console = _console()
     if not console.is_terminal:  # no highlighting in a pipe: mark matches as [..]
         for hit in hits:
-            click.echo("\t".join([hit["date"] or "", hit["region"] or "", hit["title"] or "", plain_snippet(hit["snippet"])]))
+            fields = [hit["date"], hit["region"], hit["title"], plain_snippet(hit["snippet"])]
+            click.echo("\t".join(visible(field, one_line=True) for field in fields))
         return
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("title", "date", "region", "snippet", title=f"{len(hits)} articles for {query}")
+    table = Table("title", "date", "region", "snippet", title=cell(f"{len(hits)} articles for {query}"))
     for hit in hits:
         snippet = Text()
         for part, is_match in hit["snippet"]:
-            snippet.append(part, style="bold reverse" if is_match else None)
-        table.add_row(hit["title"] or "", hit["date"] or "", hit["region"] or "", snippet)
+            snippet.append(visible(part), style="bold reverse" if is_match else None)
+        table.add_row(cell(hit["title"]), cell(hit["date"]), cell(hit["region"]), snippet)
     console.print(table)
 
 
@@ -96,7 +81,9 @@ def search(query, db_path, region, since, until, limit, as_json, include_duplica
 @db_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8) instead of a table.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
-def query(sql, db_path, as_csv, as_json) -> None:
+@click.option("--timeout", type=Seconds(0, 24 * 3600, open_min=True), default=DEFAULT_TIMEOUT, show_default=True, help="Stop the query after this many seconds.")
+@click.option("--memory-mb", type=count(1, 1_000_000), default=DEFAULT_MEMORY_MB, show_default=True, help="Stop the query when SQLite needs more memory than this (MB).")
+def query(sql, db_path, as_csv, as_json, timeout, memory_mb) -> None:
     """Run one read-only SQL statement on the archive (writes are refused).
 
     Example: parknews query "SELECT city, count(*) FROM articles GROUP BY city"
@@ -104,28 +91,22 @@ def query(sql, db_path, as_csv, as_json) -> None:
     if as_csv and as_json:
         raise UsageError("choose one of --csv and --json")
     db = open_archive_readonly(db_path)
-    # A read-only connection would still create an ATTACHed file that does not exist yet.
-    db.conn.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK)
-    try:
-        cursor = db.execute(sql)
-    except sqlite3.DatabaseError as exc:
-        if "readonly" in str(exc) or "not authorized" in str(exc):
-            raise UsageError("parknews query only reads the archive: writes and ATTACH are refused") from None
-        raise UsageError(f"query failed: {exc}") from None
-    except (sqlite3.Error, sqlite3.Warning) as exc:  # Warning: more than one statement
-        raise UsageError(f"query failed: {exc}") from None
-    columns = [column[0] for column in cursor.description or []]
-    if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(cursor)
-    elif as_json:
-        _print_json_lines(dict(zip(columns, row)) for row in cursor)
-    else:
-        rows = cursor.fetchmany(TABLE_ROWS_SHOWN + 1)
-        _print_table(columns, rows[:TABLE_ROWS_SHOWN])
-        if len(rows) > TABLE_ROWS_SHOWN:
-            click.echo(f"(only the first {TABLE_ROWS_SHOWN} rows shown: use --csv or --json for all)", err=True)
+    with limited(db.conn, timeout=timeout, memory_mb=memory_mb):
+        cursor = db.conn.execute(sql)
+        columns = [column[0] for column in cursor.description or []]
+        if as_csv:
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(columns)
+            if sys.stdout.isatty():  # on a terminal the values are shown, not handed to a program
+                cursor = ([visible(value) if isinstance(value, str) else value for value in row] for row in cursor)
+            writer.writerows(cursor)
+        elif as_json:
+            _print_json_lines(dict(zip(columns, row)) for row in cursor)
+        else:
+            rows = cursor.fetchmany(TABLE_ROWS_SHOWN + 1)
+            _print_table(columns, rows[:TABLE_ROWS_SHOWN])
+            if len(rows) > TABLE_ROWS_SHOWN:
+                click.echo(f"(only the first {TABLE_ROWS_SHOWN} rows shown: use --csv or --json for all)", err=True)
 
 
 @click.command()
@@ -176,8 +157,8 @@ def stats(db_path, by, plot, as_json, include_duplicates) -> None:
 
 @click.command()
 @db_option
-@click.option("--errors", "run_id", type=int, help="List the errors of this crawl run instead.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show this many runs, newest first.")
+@click.option("--errors", "run_id", type=count(0, MAX_INTEGER), help="List the errors of this crawl run instead.")
+@click.option("--limit", type=count(), default=20, show_default=True, help="Show this many runs, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def runs(db_path, run_id, limit, as_json) -> None:
     """Crawl history: when, how long, mode, status, pages, new/changed/unchanged articles, errors."""
@@ -206,7 +187,9 @@ def runs(db_path, run_id, limit, as_json) -> None:
 def serve(db_path, host, port) -> None:
     """Browse the archive in Datasette (needs: pip install -e '.[web]'), with stored queries."""
     from archive.serve import serve as run_server
+    from archive.validate import check_port_free
 
+    check_port_free(host, port)
     run_server(db_path, host=host, port=port)
 
 
@@ -216,7 +199,8 @@ def reindex(db_path) -> None:
     """Rebuild the full-text index from the stored articles."""
     from archive import fts
 
-    db = open_archive(check_archive_path(db_path, must_exist=True))
+    check_writable(check_archive_path(db_path, must_exist=True))
+    db = open_archive(db_path)
     with db.conn:
         count = fts.rebuild(db)
     click.echo(f"{count} articles indexed", err=True)

@@ -34,6 +34,7 @@ from crawler.extract.listing import ListingEntry, Pagination, listing_entries, l
 from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged, archived_article
 from crawler.normalize.dates import SHANGHAI
+from crawler.robots import RobotsUnreachable
 
 
 
@@ -200,7 +201,9 @@ class ParknewsSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         reason, status = failure_reason(failure)
-        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed:
+        # robots.txt answering 5xx: the site's trouble for now, recorded as an error, not bad input.
+        robots_5xx = failure.check(RobotsUnreachable) and failure.value.status is not None
+        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed and not robots_5xx:
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
         self.walks[request.cb_kwargs["listing"]].failed_pages += 1
