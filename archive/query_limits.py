@@ -59,6 +59,7 @@ def limited(conn: sqlite3.Connection, *, timeout: float = DEFAULT_TIMEOUT, memor
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.set_authorizer(authorize)
     deadline = time.monotonic() + timeout
+    memory_message = f"query stopped: it needs more than {memory_mb} MB (--memory-mb {memory_mb}); narrow it, or give a larger --memory-mb"
     conn.set_progress_handler(lambda: time.monotonic() > deadline, CHECK_EVERY)
     try:
         yield
@@ -67,14 +68,14 @@ def limited(conn: sqlite3.Connection, *, timeout: float = DEFAULT_TIMEOUT, memor
         if "interrupted" in text:
             raise UsageError(f"query stopped after {timeout:g} s (--timeout {timeout:g}); narrow it, or give a longer --timeout") from None
         if "out of memory" in text or "too big" in text:
-            raise UsageError(f"query stopped: it needs more than {memory_mb} MB (--memory-mb {memory_mb}); narrow it, or give a larger --memory-mb") from None
+            raise UsageError(memory_message) from None
         if "not authorized" in text or "readonly" in text or "authorization denied" in text:
             raise UsageError(READ_ONLY_MESSAGE) from None
         raise UsageError(f"query failed: {text}") from None
     except (sqlite3.Error, sqlite3.Warning) as exc:  # Warning: more than one statement
         raise UsageError(f"query failed: {exc}") from None
-    except MemoryError:
-        raise UsageError(f"query stopped: out of memory reading its rows; narrow it (--memory-mb {memory_mb})") from None
+    except MemoryError:  # what Python's sqlite3 raises for SQLITE_NOMEM
+        raise UsageError(memory_message) from None
     except OverflowError as exc:
         raise UsageError(f"query failed: {exc}") from None
     finally:

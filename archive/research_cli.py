@@ -90,6 +90,8 @@ def query(sql, db_path, as_csv, as_json, timeout, memory_mb) -> None:
     """
     if as_csv and as_json:
         raise UsageError("choose one of --csv and --json")
+    if not sql.strip():
+        raise UsageError('no SQL statement given; e.g. parknews query "SELECT count(*) FROM articles"')
     db = open_archive_readonly(db_path)
     with limited(db.conn, timeout=timeout, memory_mb=memory_mb):
         cursor = db.conn.execute(sql)

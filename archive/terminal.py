@@ -65,7 +65,9 @@ def print_table(columns: list[str], rows: list, *, title: str | None = None, fil
     """Rows as a Rich table on stdout, every cell and the title shown as text."""
     from rich.table import Table
 
-    table = Table(*(cell(c) for c in columns), title=cell(title) if title is not None else None)
+    table = Table(title=cell(title) if title is not None else None)
+    for column in columns:
+        table.add_column(cell(column))
     for row in rows:
         table.add_row(*(value if _is_text(value) else cell(value) for value in row))
     console(file=file).print(table)

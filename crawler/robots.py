@@ -11,7 +11,7 @@ RFC 9309 §2.4 allows caching up to 24 hours, a run is far shorter) and within
 ``DOWNLOAD_TIMEOUT``. A request to an unreachable host is refused with ``RobotsUnreachable``,
 which the spider records as the page's error (reason: the robots.txt status), so the run ends
 with errors (exit code 1) and the next run tries again. Only when the start URL's own host
-gives no answer at all (refused, DNS, timeout) is it the start URL that cannot be fetched:
+cannot be reached at all (connection refused, DNS) is it the start URL that cannot be fetched:
 one error line, exit code 2, nothing written, as for any unreachable start URL.
 """
 
@@ -29,20 +29,21 @@ from twisted.internet.defer import Deferred
 class RobotsUnreachable(IgnoreRequest):
     """A request refused because its host's robots.txt was unreachable (RFC 9309 §2.3.1.4).
 
-    ``status``: the 5xx the server answered, or None when there was no answer at all.
+    ``host_answered``: the host took the connection (it answered 5xx, or timed out); False
+    when it could not be reached at all (refused, DNS).
     """
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, host_answered: bool = False):
         super().__init__(message)
-        self.status = status
+        self.host_answered = host_answered
 
 
 class Unreachable:
     """The parser for an unreachable robots.txt: nothing is allowed."""
 
-    def __init__(self, reason: str, status: int | None = None):
+    def __init__(self, reason: str, host_answered: bool):
         self.reason = reason
-        self.status = status
+        self.host_answered = host_answered
 
     def allowed(self, url: str, user_agent: str | bytes) -> bool:
         return False
@@ -63,11 +64,11 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             try:
                 response = await self.crawler.engine.download_async(robots_request)
             except Exception as exc:  # noqa: BLE001 - any failure to get an answer is "unreachable"
-                reason = str(exc) or type(exc).__name__
-                self._settle(netloc, Unreachable(f"{robots_url} unreachable ({type(exc).__name__}: {reason})"[:300]))
+                reason = f"{robots_url} unreachable ({type(exc).__name__}: {str(exc) or 'no answer'})"[:300]
+                self._settle(netloc, Unreachable(reason, host_answered="Timeout" in type(exc).__name__))
             else:
                 if response.status >= 500:
-                    self._settle(netloc, Unreachable(f"{robots_url} answered HTTP {response.status}", response.status))
+                    self._settle(netloc, Unreachable(f"{robots_url} answered HTTP {response.status}", host_answered=True))
                 else:
                     if response.status >= 400:  # unavailable: no rules at all
                         response = response.replace(body=b"")
@@ -86,5 +87,5 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     def process_request_2(self, rp, request: Request) -> None:
         if isinstance(rp, Unreachable):
-            raise RobotsUnreachable(f"{rp.reason}: every page of the host is off limits for this run (RFC 9309 §2.3.1.4)", rp.status)
+            raise RobotsUnreachable(f"{rp.reason}: every page of the host is off limits for this run (RFC 9309 §2.3.1.4)", rp.host_answered)
         super().process_request_2(rp, request)

@@ -24,7 +24,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,7 @@ class Case:
     listings: bytes | None = None  # content of {listings}
     unprivileged: bool = False  # run without root's permission bypass (read-only cases)
     needs: str = ""  # the issue whose work the case depends on, if not ours
+    timeout: float = 60  # a server that starts by mistake is stopped after this
 
     def __str__(self) -> str:
         return self.id
@@ -179,8 +180,10 @@ CASES: list[Case] = [
                                 "--timeout", "1", "--db", "{db}"], says="--timeout"),
     Case("query-cross-join-forever", ["query", "SELECT count(*) FROM articles a, articles b, articles c, articles d, articles e, articles f",
                                       "--timeout", "1", "--db", "{db}"], says="--timeout"),
-    Case("query-memory", ["query", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 30000000) "
-                                   "SELECT x FROM c ORDER BY random() LIMIT 1", "--memory-mb", "16", "--db", "{db}"], says="memory"),
+    Case("query-memory", ["query", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 3000000) "
+                                   "SELECT count(DISTINCT x) FROM c", "--memory-mb", "16", "--db", "{db}"], says="16 MB"),
+    Case("query-memory-string", ["query", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 3000000) "
+                                          "SELECT length(group_concat(x)) FROM c", "--memory-mb", "16", "--db", "{db}"], says="16 MB"),
     *db_kinds(["query", "SELECT count(*) FROM articles"]),
     # -- export ---------------------------------------------------------------------------------
     Case("export-output-missing-dir", ["export", "--db", "{db}", "-o", "{dir}/no/such/dir/out.csv"]),
@@ -195,7 +198,7 @@ CASES: list[Case] = [
     *db_kinds(["export", "-o", "{out}"], exclude=("text",)),
     # -- stats ----------------------------------------------------------------------------------
     Case("stats-by-unknown", ["stats", "--db", "{db}", "--by", "colour"], says="--by"),
-    Case("stats-plot-missing-dir", ["stats", "--db", "{db}", "--plot", "{dir}/no/such/dir/chart.png"]),
+    Case("stats-plot-missing-dir", ["stats", "--db", "{db}", "--plot", "{dir}/no/such/dir/chart.png"], needs="#12"),
     Case("stats-plot-directory", ["stats", "--db", "{db}", "--plot", "{dir}"]),
     Case("stats-plot-svg-as-png", ["stats", "--db", "{db}", "--plot", "{dir}/chart.gif"], needs="#12"),
     *db_kinds(["stats"]),
@@ -211,9 +214,9 @@ CASES: list[Case] = [
     Case("serve-port-too-big", ["serve", "--db", "{db}", "--port", "70000"], says="--port"),
     Case("serve-host-unknown", ["serve", "--db", "{db}", "--host", "no-such-host.invalid", "--port", "{free_port}"]),
     Case("serve-host-gbk-bytes", ["serve", "--db", "{db}", "--host", GBK_GUANGGU], says="utf-8"),
-    *db_kinds(["serve"], exclude=("text", "zero")),
+    *(replace(case, timeout=8) for case in db_kinds(["serve"], exclude=("text", "zero"))),
     # -- reindex (writes) -------------------------------------------------------------------------
-    *db_kinds(["reindex"], exclude=("text",)),
+    *(replace(case, needs="#10") for case in db_kinds(["reindex"], exclude=("text",))),
     Case("reindex-read-only-file", ["reindex", "--db", "{db}"], archive="ro_file", unprivileged=True, says="writ"),
     Case("reindex-read-only-dir", ["reindex", "--db", "{db}"], archive="ro_dir", unprivileged=True, says="writ"),
     # -- reparse (writes) -------------------------------------------------------------------------
@@ -318,7 +321,14 @@ def listener():
     sock.close()
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+def marked(case: Case):
+    """A case that waits on another issue's branch is expected to fail until that lands (not strict)."""
+    if case.needs:
+        return pytest.param(case, marks=pytest.mark.xfail(reason=f"needs {case.needs}", strict=False))
+    return case
+
+
+@pytest.mark.parametrize("case", [marked(case) for case in CASES], ids=str)
 def test_bad_input(case: Case, tmp_path, archive_path, listener):
     home = tmp_path / "home"
     home.mkdir()
@@ -329,7 +339,7 @@ def test_bad_input(case: Case, tmp_path, archive_path, listener):
         Path(values["listings"]).write_bytes(case.listings)
     before = snapshot(home)
     try:
-        result = run_parknews([fill(a, values) for a in case.argv], unprivileged=case.unprivileged)
+        result = run_parknews([fill(a, values) for a in case.argv], unprivileged=case.unprivileged, timeout=case.timeout)
     finally:
         home.chmod(0o755)
     stderr = result.stderr.decode("utf-8", "replace")

@@ -43,7 +43,8 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}", response.status
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300], None
+    message = failure.getErrorMessage()
+    return (f"{failure.type.__name__}: {message}" if message else failure.type.__name__)[:300], None
 
 
 def capture(response: Response, kind: str, **where: Any) -> Capture:
@@ -64,6 +65,8 @@ class Walk:
     to_the_end: bool  # False: stop after enough pages of known articles (incremental)
     known_streak: int = 0
     failed_pages: int = 0
+    declared_total: int = 0  # the largest page count any of its pages declared
+    over_limit: bool = False  # the hard page limit was hit (recorded once)
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -91,6 +94,7 @@ class ParknewsSpider(scrapy.Spider):
             spider.start_urls = settings.getlist("PARKNEWS_START_URLS")
         max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else settings.getint("PARKNEWS_MAX_PAGES")
         spider.max_pages = int(max_pages) or None
+        spider.max_listing_pages = settings.getint("PARKNEWS_MAX_LISTING_PAGES", 5000)
         spider.allowed_domains = sorted({d for url in spider.start_urls for d in site_domains(url)})
         spider.stop_after_known = settings.getint("PARKNEWS_KNOWN_PAGES_TO_STOP")
         spider.full = settings.getbool("PARKNEWS_FULL")
@@ -159,16 +163,30 @@ class ParknewsSpider(scrapy.Spider):
     def page_limit(self, total: int) -> int:
         return min(total, self.max_pages) if self.max_pages else total
 
-    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int) -> Iterator[scrapy.Request]:
-        """Request the listing pages not requested yet: all of them, or (incremental) the next."""
+    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int) -> Iterator[Any]:
+        """Request the listing pages not requested yet: all of them, or (incremental) the next.
+
+        Bounded twice: a "next" link past the largest page count the pager declared is not
+        followed (a pager that says 共 3 页 ends at 3), and no listing is walked past
+        ``PARKNEWS_MAX_LISTING_PAGES`` pages, whatever its pager says (a pager that never
+        ends): that stop is recorded as a crawl error, and the listing is walked again next run.
+        """
+        walk.declared_total = max(walk.declared_total, pages.total_pages or 0)
         candidates = dict(pages.page_urls)
-        if pages.next_url and (page + 1) not in candidates:
+        if pages.next_url and (page + 1) not in candidates and (not walk.declared_total or page + 1 <= walk.declared_total):
             candidates[page + 1] = pages.next_url
         if not walk.to_the_end:
             candidates = {n: url for n, url in candidates.items() if n == page + 1}
         seen = self.requested_pages.setdefault(walk.listing, set())
         for number, url in sorted(candidates.items()):
             if number in seen or (self.max_pages and number > self.max_pages):
+                continue
+            if number > self.max_listing_pages:
+                if not walk.over_limit:
+                    walk.over_limit = True
+                    walk.failed_pages += 1
+                    yield CrawlError(url=url, reason=f"listing has more than {self.max_listing_pages} pages: walk stopped "
+                                                     "(PARKNEWS_MAX_LISTING_PAGES)", http_status=None)  # fmt: skip
                 continue
             seen.add(number)
             yield self.listing_request(url, listing=walk.listing, page=number)
@@ -201,9 +219,9 @@ class ParknewsSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         reason, status = failure_reason(failure)
-        # robots.txt answering 5xx: the site's trouble for now, recorded as an error, not bad input.
-        robots_5xx = failure.check(RobotsUnreachable) and failure.value.status is not None
-        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed and not robots_5xx:
+        # robots.txt answering 5xx or timing out: the site's trouble for now, an error, not bad input.
+        robots_trouble = failure.check(RobotsUnreachable) and failure.value.host_answered
+        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed and not robots_trouble:
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
         self.walks[request.cb_kwargs["listing"]].failed_pages += 1
