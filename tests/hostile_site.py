@@ -12,7 +12,8 @@ Scenarios:
   a title holding Rich markup (``[link=file:///etc/passwd]``, ``[bold red]``, ``[/x]``) and
   terminal escape sequences (``ESC]0;`` window title, ``ESC[2J`` clear screen, U+202E); a
   redirect to ``file:///etc/passwd``, one to the metadata stand-in and one to the other
-  site; and an entry linking straight to the other site.
+  site; an article empty the first time it is fetched (retried); and an entry linking
+  straight to the other site.
 - ``infinite``: every listing page links to a next one holding new entries, and declares no
   page count.
 - ``lying``: the pager declares 共 3 页, but "next" links go on for ever.
@@ -193,6 +194,8 @@ class HostileSite:
             return self.redirect(handler, f"{self.metadata.url}/latest/meta-data/iam/security-credentials/")
         if detail_id == 110:
             return self.redirect(handler, f"{self.other.url}/info/detail/110.html")
+        if detail_id == 112 and self.requests.count(handler.path) == 1:  # empty the first time: retried
+            return self.send(handler, 200, b'<html><head><meta charset="utf-8"></head><body></body></html>')
         if detail_id in HOSTILE_ENTRIES or self.scenario in ("infinite", "lying", "robots_503", "robots_silent"):
             return self.send(handler, 200, detail_html(f"园区新闻{detail_id}"))
         self.send(handler, 404, b"<html><body>not here</body></html>")
@@ -254,4 +257,5 @@ HOSTILE_ENTRIES = {
     108: "【武汉招商】跳转到本地文件",
     109: "【武汉招商】跳转到元数据地址",
     110: "【武汉招商】跳转到另一网站",
+    112: "【武汉招商】第一次打开为空的文章",
 }

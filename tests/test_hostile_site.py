@@ -83,7 +83,8 @@ def test_hostile_pages_end_with_errors_recorded_and_nothing_off_site(tmp_path):
         run = crawl(site, db)
     assert run.returncode == 1, run.stderr  # finished, with page errors
     archived = {r["detail_id"]: r for r in rows(db, "SELECT detail_id, title, body FROM articles")}
-    assert {101, 106, 107} <= set(archived)  # the control, NUL/invalid bytes, markup
+    assert {101, 106, 107, 112} <= set(archived)  # the control, NUL/invalid bytes, markup, retried once
+    assert "internal meta keys" not in run.stderr  # the retry of 112 is not a copied request
     failed = errors(db)
     assert 105 in archived or "105.html" in failed  # 10,000 nested elements: read, or recorded
     for page in ("102.html", "103.html", "104.html", "108.html", "109.html", "110.html"):

@@ -38,6 +38,11 @@ from crawler.robots import RobotsUnreachable
 
 
 
+# Meta keys Scrapy's downloader and redirects set on a request (retry_times is the retry's own).
+DOWNLOADER_META_KEYS = ("download_latency", "download_slot", "redirect_times", "redirect_ttl", "redirect_urls",
+                        "redirect_reasons", "_auth_proxy", "_scheme_proxy", "_dont_cache", "cache_timestamp")  # fmt: skip
+
+
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
     """A short human reason for a failed request, and the HTTP status where there was one."""
     response = getattr(failure.value, "response", None)
@@ -274,6 +279,10 @@ class ParknewsSpider(scrapy.Spider):
         """Scrapy's retry of a page that answered but is not usable yet, or an error once retries run out."""
         retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is not None:
+            # get_retry_request copies the answered request's meta: what the downloader and the
+            # redirects wrote there is not the new request's (MetaCopyDetectionMiddleware warns).
+            for key in DOWNLOADER_META_KEYS:
+                retry.meta.pop(key, None)
             return retry
         if listing is not None:
             self.walks[listing].failed_pages += 1
