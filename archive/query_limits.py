@@ -65,6 +65,8 @@ def limited(conn: sqlite3.Connection, *, timeout: float = DEFAULT_TIMEOUT, memor
         yield
     except sqlite3.DatabaseError as exc:
         text = str(exc)
+        if "interrupted" in text and time.monotonic() <= deadline:
+            raise KeyboardInterrupt from None  # Ctrl-C, raised inside the progress handler
         if "interrupted" in text:
             raise UsageError(f"query stopped after {timeout:g} s (--timeout {timeout:g}); narrow it, or give a longer --timeout") from None
         if "out of memory" in text or "too big" in text:

@@ -179,8 +179,6 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
         return text.upper()
     if name == "LOG_FILE":
         return check_log_file(text)
-    if name == "PARKNEWS_START_URLS":
-        return [check_url(u.strip()) for u in text.split(",") if u.strip()]
     if name == "PARKNEWS_REFRESH_DAYS" and text == "":
         return None
     if kind is bool:
@@ -208,6 +206,8 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
             if not all(re.fullmatch(r"\d{1,9}", str(i)) for i in items):
                 raise bad("a list of whole numbers, e.g. 500,502,503")
             return [int(i) for i in items]
+        if name == "PARKNEWS_START_URLS":
+            return [check_url(str(url)) for url in items]
         return items
     if kind is dict:
         mapping = _json_or(text, dict)
