@@ -15,10 +15,9 @@ from archive.errors import UsageError
 from archive.lock import archive_lock
 from archive.research_cli import db_option
 from archive.terminal import print_table, visible
-from archive.validate import Seconds, check_log_file, check_url, check_writable, count, parse_settings
+from archive.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, check_writable, count, parse_settings
 
 DEFAULT_START_URL = "https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"
-MAX_REFRESH_DAYS = 36_500  # a century: more is a typo, and would overflow the date arithmetic
 
 
 def report(result, db: str) -> None:

@@ -115,13 +115,16 @@ def check_url(url: str, what: str = "start URL") -> str:
 
 # -- settings ---------------------------------------------------------------------------------
 
-# Our settings whose default does not say their type, or whose range matters (name: type, min).
-SETTING_RULES: dict[str, tuple[type, float]] = {
+# Days back a refresh may reach: ~1,900 years (enough for "everything"); far more would pass
+# year 1, the limit of Python's dates.
+MAX_REFRESH_DAYS = 700_000
+# Our settings whose default does not say their type, or whose range matters (name: type, min[, max]).
+SETTING_RULES: dict[str, tuple] = {
     "ARCHIVE_BATCH_SIZE": (int, 1),
     "PARKNEWS_MAX_PAGES": (int, 0),
     "PARKNEWS_MAX_LISTING_PAGES": (int, 1),
     "PARKNEWS_KNOWN_PAGES_TO_STOP": (int, 1),
-    "PARKNEWS_REFRESH_DAYS": (int, 0),
+    "PARKNEWS_REFRESH_DAYS": (int, 0, MAX_REFRESH_DAYS),
     "CONCURRENT_REQUESTS": (int, 1),
     "CONCURRENT_REQUESTS_PER_DOMAIN": (int, 1),
     "CONCURRENT_ITEMS": (int, 1),
@@ -166,7 +169,8 @@ def parse_settings(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
 
 def setting_value(name: str, raw: str, default: Any) -> Any:
     """``raw`` converted to the type of setting ``name`` (from SETTING_RULES or its default)."""
-    kind, minimum = SETTING_RULES.get(name, (type(default), 0))
+    kind, minimum, *rest = SETTING_RULES.get(name, (type(default), 0))
+    maximum = rest[0] if rest else 2**53
     shown = visible(raw, one_line=True)
 
     def bad(expected: str) -> UsageError:
@@ -187,8 +191,8 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
         return text.lower() in _TRUE
     if kind is int:
         lower = -MAX_INTEGER if "PRIORITY" in name else minimum
-        if not re.fullmatch(r"[+-]?\d{1,19}", text) or not lower <= int(text) <= 2**53:
-            raise bad(f"a whole number from {lower:g} to {2**53}")
+        if not re.fullmatch(r"[+-]?\d{1,19}", text) or not lower <= int(text) <= maximum:
+            raise bad(f"a whole number from {lower:g} to {maximum}")
         return int(text)
     if kind is float:
         try:

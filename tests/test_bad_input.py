@@ -115,6 +115,7 @@ CASES: list[Case] = [
     Case("crawl-set-list-of-int", [*CRAWL, "-s", "RETRY_HTTP_CODES=abc"], says="RETRY_HTTP_CODES"),
     Case("crawl-set-dict-not-json", [*CRAWL, "-s", "DOWNLOADER_MIDDLEWARES=notjson"], says="DOWNLOADER_MIDDLEWARES"),
     Case("crawl-set-refresh-days-abc", [*CRAWL, "-s", "PARKNEWS_REFRESH_DAYS=abc"], says="PARKNEWS_REFRESH_DAYS"),
+    Case("crawl-set-refresh-days-huge", [*CRAWL, "-s", "PARKNEWS_REFRESH_DAYS=1000000000000"], says="PARKNEWS_REFRESH_DAYS"),
     Case("crawl-set-log-level", [*CRAWL, "-s", "LOG_LEVEL=LOUD"], says="LOG_LEVEL"),
     Case("crawl-set-no-name", [*CRAWL, "-s", "=5"], says="NAME=VALUE"),
     Case("crawl-set-no-equals", [*CRAWL, "-s", "RETRY_TIMES"], says="NAME=VALUE"),
