@@ -209,3 +209,17 @@ def test_a_crawl_opens_no_listening_socket(tmp_path):
             process.wait()
     assert seen_connection  # the crawl was looked at while it ran
     assert listening == []
+
+
+def test_a_crawl_needs_no_writable_home(tmp_path):
+    """Scrapy 2.19's remote control would write token files under the user's state directory."""
+    db = tmp_path / "news.db"
+    home = tmp_path / "home"
+    home.mkdir(mode=0o555)
+    env = {**os.environ, "HOME": str(home / "missing"), "XDG_STATE_HOME": str(home / "missing" / "state")}
+    with HostileSite("lying") as site:
+        result = subprocess.run([sys.executable, "-m", "archive.cli", "crawl", "--start-url", site.start_url, "--db", str(db),
+                                 *FAST, *HOSTILE], capture_output=True, text=True, env=env, timeout=CRAWL_BOUND)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert list(home.iterdir()) == []
