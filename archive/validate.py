@@ -18,6 +18,7 @@ and what to do; click option types raise ``click.BadParameter`` (also exit code 
 from __future__ import annotations
 
 import errno
+import importlib
 import ipaddress
 import json
 import math
@@ -217,8 +218,33 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
         mapping = _json_or(text, dict)
         if not isinstance(mapping, dict):
             raise bad('a JSON object, e.g. {"module.Class": 500}')
+        if name.endswith(COMPONENT_SUFFIXES):  # {"module.Class": order or null}
+            for path, order in mapping.items():
+                if not (order is None or (isinstance(order, int) and not isinstance(order, bool))):
+                    raise bad(f'a JSON object of "module.Class": order (a whole number or null); {path!r}: {order!r}')
+                _check_import(name, path, bad)
         return mapping
+    if isinstance(default, str) and _IMPORT_PATH.fullmatch(default):
+        _check_import(name, text, bad)  # a class or function named by its import path
     return raw  # a string, or a setting whose default (None) gives no type
+
+
+# Settings whose dict maps import paths to an order: Scrapy's components.
+COMPONENT_SUFFIXES = ("MIDDLEWARES", "MIDDLEWARES_BASE", "PIPELINES", "PIPELINES_BASE", "EXTENSIONS", "EXTENSIONS_BASE",
+                      "ADDONS", "CONTRACTS", "CONTRACTS_BASE")  # fmt: skip
+_IMPORT_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+
+
+def _check_import(name: str, path: str, bad) -> None:
+    from scrapy.utils.misc import load_object
+
+    try:
+        load_object(path)
+    except (ImportError, AttributeError, NameError, ValueError, TypeError) as exc:
+        try:
+            importlib.import_module(path)  # a module (NEWSPIDER_MODULE), not an object in one
+        except (ImportError, ValueError, TypeError):
+            raise bad(f"an importable module.Name; {path!r} is not ({type(exc).__name__}: {exc})") from None
 
 
 def _json_or(text: str, kind: type) -> Any:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.errors import EXIT_OK
+from archive.errors import EXIT_OK, UsageError
 from archive.terminal import VisibleFormatter
 from crawler.spiders.parknews import ParknewsSpider
 
@@ -117,15 +117,22 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
     crawler = process.create_crawler(ParknewsSpider)
     handler = HoldUntilStarted(log_handler(settings), lambda: getattr(crawler.spider, "listing_confirmed", False))
     logging.root.addHandler(handler)
+    failures: list = []
     try:
-        process.crawl(crawler, start_url=",".join(start_urls))
+        process.crawl(crawler, start_url=",".join(start_urls)).addErrback(failures.append)
         process.start()
     finally:
         logging.root.removeHandler(handler)
-        if not crawler.spider.fatal_error:
+        if crawler.spider is not None and not crawler.spider.fatal_error:
             handler.pass_on_held()
         handler.target.close()
-    stats = crawler.stats.get_value
+    stats = crawler.stats.get_value if crawler.stats is not None else lambda key, default=None: default
+    if failures or crawler.spider is None or stats("finish_reason") is None:
+        # Scrapy could not set the crawl up (a component that fails to build, a bad setting
+        # value): it logs and returns as if nothing happened. It did not crawl: not a success.
+        cause = failures[0].getErrorMessage() if failures else "the crawl did not start"
+        kind = failures[0].type.__name__ if failures else "Error"
+        raise UsageError(f"the crawl could not start ({kind}: {cause}); check the -s settings")
     exit_code = stats("parknews/exit_code", EXIT_OK)
     if process.signal_received is not None:
         exit_code = 128 + process.signal_received

@@ -117,6 +117,10 @@ CASES: list[Case] = [
     Case("crawl-set-refresh-days-abc", [*CRAWL, "-s", "PARKNEWS_REFRESH_DAYS=abc"], says="PARKNEWS_REFRESH_DAYS"),
     Case("crawl-set-refresh-days-huge", [*CRAWL, "-s", "PARKNEWS_REFRESH_DAYS=1000000000000"], says="PARKNEWS_REFRESH_DAYS"),
     Case("crawl-set-log-level", [*CRAWL, "-s", "LOG_LEVEL=LOUD"], says="LOG_LEVEL"),
+    Case("crawl-set-import-path", [*CRAWL, "-s", "TWISTED_REACTOR=no.such.Reactor"], says="TWISTED_REACTOR"),
+    Case("crawl-set-component-missing", [*CRAWL, "-s", 'ITEM_PIPELINES={"no.such.Pipeline": 300}'], says="ITEM_PIPELINES"),
+    Case("crawl-set-component-order", [*CRAWL, "-s", 'EXTENSIONS={"crawler.progress.Progress": "first"}'], says="EXTENSIONS"),
+    Case("crawl-set-component-not-a-class", [*CRAWL, "-s", 'DOWNLOADER_MIDDLEWARES={"os.path.join": 5}'], says="could not start"),
     Case("crawl-set-no-name", [*CRAWL, "-s", "=5"], says="NAME=VALUE"),
     Case("crawl-set-no-equals", [*CRAWL, "-s", "RETRY_TIMES"], says="NAME=VALUE"),
     Case("crawl-set-log-file-missing-dir", [*CRAWL, "-s", "LOG_FILE={dir}/no/such/dir/crawl.log"], says="log"),
@@ -277,11 +281,12 @@ EMPTY = hashlib.sha256(b"").hexdigest()
 
 
 def assert_untouched(before: dict[str, str], after: dict[str, str]) -> None:
-    """Every file as it was; new files only the empty -wal and the -shm a reader of a WAL archive leaves."""
+    """Every file as it was; new files only the empty -wal and the -shm a reader of a WAL archive leaves,
+    and the empty lock file of a crawl that took the lock and stopped before writing."""
     assert {name: after.get(name) for name in before} == before, "a file in the archive's directory changed"
     added = {name: digest for name, digest in after.items() if name not in before}
     for name, digest in added.items():
-        assert name.endswith("-shm") or (name.endswith("-wal") and digest == EMPTY), f"{name} was written"
+        assert name.endswith("-shm") or (name.endswith(("-wal", ".lock")) and digest == EMPTY), f"{name} was written"
 
 
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]

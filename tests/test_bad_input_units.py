@@ -122,6 +122,6 @@ def test_bad_settings_are_refused_before_the_crawl(pair):
 
 def test_settings_come_back_typed():
     values = parse_settings(["RETRY_TIMES=5", "ROBOTSTXT_OBEY=false", "DOWNLOAD_DELAY=0.5", "RETRY_HTTP_CODES=500,503",
-                             'DOWNLOADER_MIDDLEWARES={"a.B": 5}', "PARKNEWS_REFRESH_DAYS=3", "LOG_LEVEL=info"])
+                             'DOWNLOADER_MIDDLEWARES={"crawler.middlewares.RedirectGuardMiddleware": 5}', "PARKNEWS_REFRESH_DAYS=3", "LOG_LEVEL=info"])
     assert values == {"RETRY_TIMES": 5, "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.5, "RETRY_HTTP_CODES": [500, 503],
-                      "DOWNLOADER_MIDDLEWARES": {"a.B": 5}, "PARKNEWS_REFRESH_DAYS": 3, "LOG_LEVEL": "INFO"}
+                      "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RedirectGuardMiddleware": 5}, "PARKNEWS_REFRESH_DAYS": 3, "LOG_LEVEL": "INFO"}
