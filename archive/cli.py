@@ -70,14 +70,20 @@ def main(argv: list[str] | None = None) -> None:
     try:
         check_argv(args)
         code = cli.main(args, prog_name="parknews", standalone_mode=False)
-    except SystemExit:
-        raise
+        sys.stdout.flush()  # a full disk or a closed pipe is found here, not silently at exit
+    except SystemExit as exc:
+        if not isinstance(exc.__context__, BrokenPipeError):
+            raise
+        code, message = EXIT_SIGPIPE, None  # click turns a closed pipe into exit 1
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except BaseException as exc:  # noqa: BLE001 - the one place errors become an exit code
         if os.environ.get("PARKNEWS_DEBUG") and not isinstance(exc, (ParknewsError, click.ClickException)):
             raise
         code, message = error_for(exc)
-        if code == EXIT_SIGPIPE:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        if isinstance(exc, OSError) and exc.filename is None:  # stdout itself failed: drop what is left
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if message is not None:
+                message = f"cannot write the output: {exc.strerror or exc}"
         if message is not None:
             print(f"parknews: error: {visible(message, one_line=True)}", file=sys.stderr, flush=True)
     sys.exit(code if isinstance(code, int) else 0)

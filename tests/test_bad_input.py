@@ -22,6 +22,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, replace
@@ -46,6 +47,7 @@ class Case:
     unprivileged: bool = False  # run without root's permission bypass (read-only cases)
     needs: str = ""  # the issue whose work the case depends on, if not ours
     timeout: float = 60  # a server that starts by mistake is stopped after this
+    full_disk: bool = False  # stdout is /dev/full: every write fails with ENOSPC
 
     def __str__(self) -> str:
         return self.id
@@ -175,6 +177,11 @@ CASES: list[Case] = [
     Case("query-syntax", ["query", "SELEC 1", "--db", "{db}"]),
     Case("query-empty", ["query", "", "--db", "{db}"]),
     Case("query-no-such-table", ["query", "SELECT * FROM nosuch", "--db", "{db}"], says="nosuch"),
+    Case("query-to-a-full-disk", ["query", "SELECT * FROM articles", "--csv", "--db", "{db}"], full_disk=True, says="no space"),
+    Case("query-table-to-a-full-disk", ["query", "SELECT 1", "--db", "{db}"], full_disk=True, says="no space"),
+    Case("search-to-a-full-disk", ["search", "融资", "--db", "{db}"], full_disk=True, says="no space"),
+    Case("runs-to-a-full-disk", ["runs", "--json", "--db", "{db}"], full_disk=True, says="no space"),
+    Case("export-to-stdout-full-disk", ["export", "--db", "{db}", "-o", "-"], full_disk=True, says="no space", needs="#12"),
     Case("query-csv-and-json", ["query", "SELECT 1", "--csv", "--json", "--db", "{db}"]),
     Case("query-gbk-bytes", ["query", b"SELECT '" + GBK_GUANGGU + b"'", "--db", "{db}"], says="utf-8"),
     Case("query-huge-integer", ["query", f"SELECT * FROM articles LIMIT {BIG}", "--db", "{db}"]),
@@ -193,7 +200,6 @@ CASES: list[Case] = [
     Case("export-output-missing-dir", ["export", "--db", "{db}", "-o", "{dir}/no/such/dir/out.csv"]),
     Case("export-output-directory", ["export", "--db", "{db}", "-o", "{dir}"]),
     Case("export-output-read-only-dir", ["export", "--db", "{db}", "-o", "{db}.d/out.csv"], archive="ro_dir", unprivileged=True),
-    Case("export-output-device-full", ["export", "--db", "{db}", "-o", "/dev/full"], needs="#12"),
     Case("export-where-unknown-column", ["export", "--db", "{db}", "-o", "{out}", "--where", "nosuch = 1"]),
     Case("export-where-injection", ["export", "--db", "{db}", "-o", "{out}", "--where", "1); DROP TABLE articles; --"]),
     Case("export-where-gbk-bytes", ["export", "--db", "{db}", "-o", "{out}", "--where", b"city = '" + GBK_GUANGGU + b"'"], says="utf-8"),
@@ -292,14 +298,21 @@ def assert_untouched(before: dict[str, str], after: dict[str, str]) -> None:
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
 
 
-def run_parknews(argv: list, *, unprivileged: bool = False, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_parknews(argv: list, *, cwd: Path, unprivileged: bool = False, timeout: float = 60,
+                 full_disk: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "archive.cli", *argv]
     if unprivileged and os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv: read-only files cannot be tested")
         command = UNPRIVILEGED + command
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8", "COLUMNS": "200"}
-    return subprocess.run(command, capture_output=True, timeout=timeout, env=env, cwd=Path(__file__).parent.parent)
+    if not full_disk:
+        return subprocess.run(command, capture_output=True, timeout=timeout, env=env, cwd=cwd)
+    if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("no /dev/full device here")
+    with open("/dev/full", "wb") as full:  # stdout only: nothing is ever renamed over it
+        return subprocess.run(command, stdout=full, stderr=subprocess.PIPE, timeout=timeout, env=env,
+                              cwd=cwd)  # fmt: skip
 
 
 def fill(arg, values: dict[str, str]):
@@ -344,7 +357,8 @@ def test_bad_input(case: Case, tmp_path, archive_path, listener):
         Path(values["listings"]).write_bytes(case.listings)
     before = snapshot(home)
     try:
-        result = run_parknews([fill(a, values) for a in case.argv], unprivileged=case.unprivileged, timeout=case.timeout)
+        result = run_parknews([fill(a, values) for a in case.argv], cwd=home, unprivileged=case.unprivileged,
+                              timeout=case.timeout, full_disk=case.full_disk)  # fmt: skip
     finally:
         home.chmod(0o755)
     stderr = result.stderr.decode("utf-8", "replace")
@@ -376,10 +390,11 @@ def test_archive_in_a_read_only_directory_is_read(tmp_path, archive_path):
     try:
         for argv in (["query", "SELECT count(*) FROM articles", "--csv"], ["search", "融资", "--json"],
                      ["stats", "--json"], ["runs", "--json"]):
-            result = run_parknews([*argv, "--db", str(db)], unprivileged=True)
+            result = run_parknews([*argv, "--db", str(db)], cwd=tmp_path, unprivileged=True)
             assert result.returncode == 0, result.stderr.decode()
             assert result.stdout, argv
-        result = run_parknews(["query", "SELECT count(*) FROM articles", "--csv", "--db", str(db)], unprivileged=True)
+        result = run_parknews(["query", "SELECT count(*) FROM articles", "--csv", "--db", str(db)], cwd=tmp_path,
+                              unprivileged=True)  # fmt: skip
         assert result.stdout.decode().split() == ["count(*)", str(expected)]
     finally:
         home.chmod(0o755)
