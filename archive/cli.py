@@ -15,14 +15,24 @@ import click
 
 from archive.crawl_cli import CRAWL_COMMANDS
 from archive.errors import (
-    EXIT_BUG, EXIT_LOCKED, EXIT_SIGINT, EXIT_SIGPIPE, EXIT_USAGE, ParknewsError,
+    EXIT_BUG, EXIT_LOCKED, EXIT_SIGINT, EXIT_SIGPIPE, EXIT_USAGE, OutputClosed, ParknewsError,
 )  # fmt: skip
 from archive.research_cli import RESEARCH_COMMANDS
 from archive.terminal import visible
 from archive.validate import check_argv
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ParknewsGroup(click.Group):
+    """The command group; a closed output pipe becomes OutputClosed, before click makes it exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise OutputClosed() from exc
+
+
+@click.group(cls=ParknewsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="parknews")
 def cli() -> None:
     """Crawl 产业园区网 (010b.com) investment-promotion news into an SQLite archive, and query it."""
@@ -34,6 +44,8 @@ for command in [*CRAWL_COMMANDS, *RESEARCH_COMMANDS]:
 
 def error_for(exc: BaseException) -> tuple[int, str | None]:
     """The exit code and the one-line message for ``exc`` (None: say nothing)."""
+    if isinstance(exc, (OutputClosed, BrokenPipeError)):
+        return EXIT_SIGPIPE, None  # the reader went away (| head): nothing to say
     if isinstance(exc, ParknewsError):
         return exc.exit_code, str(exc)
     if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
@@ -52,8 +64,6 @@ def error_for(exc: BaseException) -> tuple[int, str | None]:
         if "not a database" in text:
             return EXIT_USAGE, f"the archive is not an SQLite archive ({text}); pass another --db path"
         return EXIT_USAGE, f"the archive could not be read ({text}); check the --db path (parknews runs --db PATH)"
-    if isinstance(exc, BrokenPipeError):
-        return EXIT_SIGPIPE, None  # the reader went away (| head): nothing to say
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return EXIT_USAGE, f"{where}{exc.strerror or exc}"
@@ -71,16 +81,13 @@ def main(argv: list[str] | None = None) -> None:
         check_argv(args)
         code = cli.main(args, prog_name="parknews", standalone_mode=False)
         sys.stdout.flush()  # a full disk or a closed pipe is found here, not silently at exit
-    except SystemExit as exc:
-        if not isinstance(exc.__context__, BrokenPipeError):
-            raise
-        code, message = EXIT_SIGPIPE, None  # click turns a closed pipe into exit 1
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except SystemExit:
+        raise
     except BaseException as exc:  # noqa: BLE001 - the one place errors become an exit code
         if os.environ.get("PARKNEWS_DEBUG") and not isinstance(exc, (ParknewsError, click.ClickException)):
             raise
         code, message = error_for(exc)
-        if isinstance(exc, OSError) and exc.filename is None:  # stdout itself failed: drop what is left
+        if code == EXIT_SIGPIPE or (isinstance(exc, OSError) and exc.filename is None):  # stdout failed: drop the rest
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             if message is not None:
                 message = f"cannot write the output: {exc.strerror or exc}"

@@ -28,3 +28,9 @@ class UsageError(ParknewsError):
 
 class LockedError(ParknewsError):
     exit_code = EXIT_LOCKED
+
+
+class OutputClosed(ParknewsError):
+    """The reader of stdout went away (``| head``): stop quietly."""
+
+    exit_code = EXIT_SIGPIPE
