@@ -24,6 +24,7 @@ def report(result, db: str) -> None:
     """Print the end-of-crawl summary (stdout), or fail with the crawl's fatal error."""
     if result.fatal_error:
         raise UsageError(result.fatal_error)
+    db = visible(db, one_line=True)
     click.echo(
         f"{db}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged articles; "
         f"{result.pages}/{result.pages_total} listing pages, {result.requests} requests, {result.errors} errors"

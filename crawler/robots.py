@@ -17,6 +17,8 @@ one error line, exit code 2, nothing written, as for any unreachable start URL.
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
@@ -24,6 +26,8 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+logger = logging.getLogger(__name__)
 
 
 class RobotsUnreachable(IgnoreRequest):
@@ -79,6 +83,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         return parser
 
     def _settle(self, netloc: str, parser: Unreachable) -> None:
+        logger.warning("%s: no page of %s is requested in this run (RFC 9309 §2.3.1.4)", parser.reason, netloc)
         self._stats.inc_value("robotstxt/unreachable")
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
