@@ -257,6 +257,8 @@ def _json_or(text: str, kind: type) -> Any:
 def check_writable(archive: str | os.PathLike) -> None:
     """An existing archive a command is to write: the file and its directory (for -wal, -shm) writable."""
     path = Path(archive)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{visible(path)} is not a regular file (a device, a pipe?): an archive is one SQLite file")
     if path.exists() and not os.access(path, os.W_OK):
         raise UsageError(f"{visible(path)} is read-only for this user: cannot write the archive; check its owner and mode")
     parent = path.parent if str(path.parent) else Path(".")

@@ -138,6 +138,8 @@ CASES: list[Case] = [
     # -- crawl: archives ----------------------------------------------------------------------
     Case("crawl-db-missing-dir", ["crawl", "--db", "{dir}/no/such/dir/news.db"], archive="none", says="does not exist"),
     Case("crawl-db-directory", ["crawl", "--db", "{dir}"], archive="none", says="directory"),
+    Case("crawl-db-device", ["crawl", "--db", "/dev/null", "--start-url", NOWHERE], archive="none", says="regular file"),
+    Case("reparse-db-device", ["reparse", "--db", "/dev/zero"], archive="none", says="regular file"),
     Case("crawl-db-binary", CRAWL, archive="binary", says="not an sqlite"),
     Case("crawl-db-text", CRAWL, archive="text", says="not an sqlite"),
     Case("crawl-db-foreign", CRAWL, archive="foreign", needs="#10"),
