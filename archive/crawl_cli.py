@@ -68,9 +68,9 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
     2 bad input (options, settings, database, start URL), nothing written; 3 another crawl
     is running on this archive, nothing done; 130/143 stopped by Ctrl-C/SIGTERM.
     """
-    urls = list(start_urls) + (read_listings_file(listings_file) if listings_file else [])
-    urls = [check_url(u) for u in dict.fromkeys(urls or [DEFAULT_START_URL])]
     values = {"PARKNEWS_FULL": full, "PARKNEWS_REFRESH_DAYS": refresh_days} | parse_settings(overrides)
+    urls = list(start_urls) + (read_listings_file(listings_file) if listings_file else [])
+    urls = [check_url(u) for u in dict.fromkeys(urls or values.get("PARKNEWS_START_URLS") or [DEFAULT_START_URL])]
     if log_file is not None:
         values["LOG_FILE"] = check_log_file(log_file)
     check_archive_path(db_path)  # the archive last: bad options never open it

@@ -118,6 +118,8 @@ CASES: list[Case] = [
     Case("crawl-set-dict-not-json", [*CRAWL, "-s", "DOWNLOADER_MIDDLEWARES=notjson"], says="DOWNLOADER_MIDDLEWARES"),
     Case("crawl-set-refresh-days-abc", [*CRAWL, "-s", "PARKNEWS_REFRESH_DAYS=abc"], says="PARKNEWS_REFRESH_DAYS"),
     Case("crawl-set-refresh-days-huge", [*CRAWL, "-s", "PARKNEWS_REFRESH_DAYS=1000000000000"], says="PARKNEWS_REFRESH_DAYS"),
+    Case("crawl-set-start-urls", ["crawl", "--db", "{db}", "-s", "PARKNEWS_START_URLS=http://[::1/x"], says="start url"),
+    Case("crawl-set-start-urls-unreachable", ["crawl", "--db", "{db}", "-s", f"PARKNEWS_START_URLS={NOWHERE}"], says="127.0.0.1:9"),
     Case("crawl-set-log-level", [*CRAWL, "-s", "LOG_LEVEL=LOUD"], says="LOG_LEVEL"),
     Case("crawl-set-import-path", [*CRAWL, "-s", "TWISTED_REACTOR=no.such.Reactor"], says="TWISTED_REACTOR"),
     Case("crawl-set-component-missing", [*CRAWL, "-s", 'ITEM_PIPELINES={"no.such.Pipeline": 300}'], says="ITEM_PIPELINES"),
