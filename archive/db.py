@@ -47,9 +47,15 @@ def readonly_uri(path: str | os.PathLike) -> str:
     """
     path = Path(path).absolute()
     uri = path.as_uri() + "?mode=ro"
-    wal = path.with_name(path.name + "-wal")
-    if not os.access(path.parent, os.W_OK) and not wal.exists():
-        uri += "&immutable=1"
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    if not os.access(path.parent, os.W_OK):
+        if not wal.exists():
+            uri += "&immutable=1"
+        elif not shm.exists():
+            raise UsageError(
+                f"{path} has a -wal file but no -shm, in a directory this user cannot write: SQLite cannot read it; "
+                f"ask its owner to run: sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)'"
+            )
     return uri
 
 

@@ -180,6 +180,8 @@ CASES: list[Case] = [
     Case("query-two-statements", ["query", "SELECT 1; SELECT 2", "--db", "{db}"]),
     Case("query-syntax", ["query", "SELEC 1", "--db", "{db}"]),
     Case("query-empty", ["query", "", "--db", "{db}"]),
+    Case("query-read-only-dir-with-wal", ["query", "SELECT 1", "--db", "{db}"], archive="ro_dir_wal", unprivileged=True,
+         says="wal_checkpoint"),
     Case("query-no-such-table", ["query", "SELECT * FROM nosuch", "--db", "{db}"], says="nosuch"),
     Case("query-to-a-full-disk", ["query", "SELECT * FROM articles", "--csv", "--db", "{db}"], full_disk=True, says="no space"),
     Case("query-table-to-a-full-disk", ["query", "SELECT 1", "--db", "{db}"], full_disk=True, says="no space"),
@@ -247,8 +249,11 @@ CASES: list[Case] = [
 def make_archive(kind: str, directory: Path, good: str) -> Path:
     """An archive of ``kind`` at ``directory/news.db`` (or nothing there, for ``none``/``missing``)."""
     path = directory / "news.db"
-    if kind in ("good", "ro_file", "ro_dir"):
+    if kind in ("good", "ro_file", "ro_dir", "ro_dir_wal"):
         shutil.copy(good, path)
+    if kind == "ro_dir_wal":  # a -wal left by a writer, no -shm, and no right to create one
+        (directory / "news.db-wal").write_bytes(b"")
+        directory.chmod(0o555)
     elif kind == "zero":
         path.write_bytes(b"")
     elif kind == "binary":
