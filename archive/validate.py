@@ -132,6 +132,7 @@ SETTING_RULES: dict[str, tuple] = {
     "DOWNLOAD_TIMEOUT": (float, 0.001),
     "AUTOTHROTTLE_TARGET_CONCURRENCY": (float, 0.001),
 }
+DURATION_SUFFIXES = ("TIMEOUT", "DELAY", "INTERVAL", "SECONDS")
 # Settings the command sets from its own options, checked there.
 SET_BY_OPTIONS = {"ARCHIVE_PATH": "--db", "PARKNEWS_FULL": "--full"}
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -159,7 +160,7 @@ def parse_settings(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
         if name in SET_BY_OPTIONS:
             raise UsageError(f"set {name} with {SET_BY_OPTIONS[name]}, not -s")
         if name not in defaults:
-            close = [n for n in defaults if n.startswith(name[:6])][:3]
+            close = [n for n in defaults if n.startswith(name.upper()[:6])][:3]
             raise UsageError(
                 f"-s {visible(name, one_line=True)}: no such setting (see crawler/settings.py or Scrapy's settings)"
                 + (f"; did you mean {', '.join(close)}?" if close else "")
@@ -172,6 +173,8 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
     """``raw`` converted to the type of setting ``name`` (from SETTING_RULES or its default)."""
     kind, minimum, *rest = SETTING_RULES.get(name, (type(default), 0))
     maximum = rest[0] if rest else 2**53
+    if kind is int and name.endswith(DURATION_SUFFIXES):
+        kind = float  # a duration whose default happens to be whole (CLOSESPIDER_TIMEOUT = 0)
     shown = visible(raw, one_line=True)
 
     def bad(expected: str) -> UsageError:

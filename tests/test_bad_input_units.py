@@ -113,7 +113,8 @@ def test_every_known_setting_takes_its_own_default_back():
     ["PARKNEWS_MAX_PAGES=abc", "DOWNLOAD_TIMEOUT=abc", "DOWNLOAD_TIMEOUT=0", "ARCHIVE_BATCH_SIZE=0",
      "CONCURRENT_REQUESTS=1.5", "ROBOTSTXT_OBEY=2", "RETRY_HTTP_CODES=5xx", "ITEM_PIPELINES=[1]",
      "NOT_A_SETTING=1", "LOG_LEVEL=chatty", "PARKNEWS_START_URLS=http://[::1/x", "ARCHIVE_PATH=x.db",
-     "RETRY_BACKOFF_MAX=inf", "DOWNLOAD_MAXSIZE=-1", "PARKNEWS_MAX_LISTING_PAGES=0"],
+     "RETRY_BACKOFF_MAX=inf", "DOWNLOAD_MAXSIZE=-1", "PARKNEWS_MAX_LISTING_PAGES=0", "retry_times=5",
+     "PARKNEWS_REFRESH_DAYS=700001", "CLOSESPIDER_TIMEOUT=nan"],
 )
 def test_bad_settings_are_refused_before_the_crawl(pair):
     with pytest.raises(UsageError):
@@ -122,6 +123,8 @@ def test_bad_settings_are_refused_before_the_crawl(pair):
 
 def test_settings_come_back_typed():
     values = parse_settings(["RETRY_TIMES=5", "ROBOTSTXT_OBEY=false", "DOWNLOAD_DELAY=0.5", "RETRY_HTTP_CODES=500,503",
-                             'DOWNLOADER_MIDDLEWARES={"crawler.middlewares.RedirectGuardMiddleware": 5}', "PARKNEWS_REFRESH_DAYS=3", "LOG_LEVEL=info"])
+                             'DOWNLOADER_MIDDLEWARES={"crawler.middlewares.RedirectGuardMiddleware": 5}', "PARKNEWS_REFRESH_DAYS=3", "LOG_LEVEL=info",
+                             "CLOSESPIDER_TIMEOUT=0.5"])
     assert values == {"RETRY_TIMES": 5, "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.5, "RETRY_HTTP_CODES": [500, 503],
-                      "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RedirectGuardMiddleware": 5}, "PARKNEWS_REFRESH_DAYS": 3, "LOG_LEVEL": "INFO"}
+                      "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RedirectGuardMiddleware": 5}, "PARKNEWS_REFRESH_DAYS": 3, "LOG_LEVEL": "INFO",
+                      "CLOSESPIDER_TIMEOUT": 0.5}
