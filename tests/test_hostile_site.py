@@ -77,10 +77,16 @@ def errors(db: Path) -> dict[str, str]:
     return {r["url"].rsplit("/", 1)[-1]: r["reason"] for r in rows(db, "SELECT url, reason FROM crawl_errors")}
 
 
-def test_hostile_pages_end_with_errors_recorded_and_nothing_off_site(tmp_path):
-    db = tmp_path / "news.db"
+@pytest.fixture(scope="module")
+def hostile_crawl(tmp_path_factory) -> tuple[Path, Run]:
+    """One crawl of the hostile scenario, shared: (archive, run)."""
+    db = tmp_path_factory.mktemp("hostile") / "news.db"
     with HostileSite("hostile") as site:
-        run = crawl(site, db)
+        return db, crawl(site, db)
+
+
+def test_hostile_pages_end_with_errors_recorded_and_nothing_off_site(hostile_crawl):
+    db, run = hostile_crawl
     assert run.returncode == 1, run.stderr  # finished, with page errors
     archived = {r["detail_id"]: r for r in rows(db, "SELECT detail_id, title, body FROM articles")}
     assert {101, 106, 107, 112} <= set(archived)  # the control, NUL/invalid bytes, markup, retried once
@@ -97,13 +103,11 @@ def test_hostile_pages_end_with_errors_recorded_and_nothing_off_site(tmp_path):
     assert passwd == 0
 
 
-def test_what_the_archive_holds_reaches_the_terminal_as_text(tmp_path):
-    """search, query, runs and stats on a hostile archive, on a real terminal (a pty)."""
+def test_what_the_archive_holds_reaches_the_terminal_as_text(hostile_crawl):
+    """search, query and runs on a hostile archive, on a real terminal (a pty)."""
     import pty
 
-    db = tmp_path / "news.db"
-    with HostileSite("hostile") as site:
-        crawl(site, db)
+    db, _ = hostile_crawl
 
     def on_terminal(*argv: str) -> str:
         leader, follower = pty.openpty()
