@@ -42,6 +42,9 @@ for command in [*CRAWL_COMMANDS, *RESEARCH_COMMANDS]:
     cli.add_command(command)
 
 
+NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
 def error_for(exc: BaseException) -> tuple[int, str | None]:
     """The exit code and the one-line message for ``exc`` (None: say nothing)."""
     if isinstance(exc, (OutputClosed, BrokenPipeError)):
@@ -50,6 +53,9 @@ def error_for(exc: BaseException) -> tuple[int, str | None]:
         return exc.exit_code, str(exc)
     if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
         return EXIT_SIGINT, "interrupted (Ctrl-C); nothing more was done"
+    if isinstance(exc, NO_ARGS_IS_HELP) and exc.ctx is not None:
+        click.echo(exc.ctx.get_help())  # `parknews` alone: the help on stdout, one error line
+        return EXIT_USAGE, f"no command given; choose one of those above (e.g. {exc.ctx.command_path} crawl --help)"
     if isinstance(exc, click.ClickException):
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
