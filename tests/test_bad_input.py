@@ -171,6 +171,8 @@ CASES: list[Case] = [
     # -- query ----------------------------------------------------------------------------------
     Case("query-pragma-journal-mode", ["query", "PRAGMA journal_mode=DELETE", "--db", "{db}"], says="only reads"),
     Case("query-pragma-writable-schema", ["query", "PRAGMA writable_schema=ON", "--db", "{db}"], says="only reads"),
+    Case("query-lift-memory-cap", ["query", "PRAGMA hard_heap_limit=0", "--db", "{db}"], says="only reads"),
+    Case("query-wal-checkpoint", ["query", "PRAGMA wal_checkpoint(TRUNCATE)", "--db", "{db}"], says="only reads"),
     Case("query-pragma-user-version", ["query", "PRAGMA user_version=99", "--db", "{db}"], says="only reads"),
     Case("query-delete", ["query", "DELETE FROM articles", "--db", "{db}"], says="only reads"),
     Case("query-drop", ["query", "DROP TABLE articles", "--db", "{db}"], says="only reads"),
