@@ -42,8 +42,9 @@ def readonly_uri(path: str | os.PathLike) -> str:
 
     In a directory this user cannot write (another user's /srv/parknews) with no ``-wal``
     beside the archive, SQLite cannot create the ``-shm`` it needs to read a WAL archive;
-    ``immutable=1`` reads it without one (nothing can be writing it: a writer would have
-    made the ``-wal``).
+    ``immutable=1`` reads it without one (nothing is writing it: a writer would have made
+    the ``-wal``; a crawl that starts during the read may make that read fail, never the
+    archive). A ``-wal`` without ``-shm`` there cannot be read at all: UsageError, saying so.
     """
     path = Path(path).absolute()
     uri = path.as_uri() + "?mode=ro"
