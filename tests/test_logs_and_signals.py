@@ -83,3 +83,34 @@ def test_output_to_a_reader_that_went_away_exits_141_quietly(archive_path, argv)
     process.wait(timeout=30)
     assert process.returncode == 141, stderr
     assert stderr == ""
+
+
+def test_on_a_terminal_warnings_clear_the_progress_line_before_they_are_written(tmp_path):
+    """A live crawl on a pty: each log line starts by erasing the progress line, never runs into it."""
+    import os
+    import pty
+
+    db = tmp_path / "news.db"
+    leader, follower = pty.openpty()
+    with ReplayServer(ReplaySite(pages=2)) as server:
+        # DOWNLOAD_WARNSIZE below a page's size: Scrapy warns for every page.
+        process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", "--start-url", server.start_url,
+                                    "--db", str(db), *FAST, "-s", "DOWNLOAD_WARNSIZE=1000"],
+                                   stdout=subprocess.PIPE, stderr=follower)  # fmt: skip
+        process.communicate(timeout=120)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert process.returncode == 0, shown
+    warnings = [part for part in shown.split("\r\x1b[K") if "WARNING" in part]
+    assert warnings and all(part.lstrip().startswith("20") for part in warnings), shown  # a dated log line, whole
+    assert "listing pages" in shown  # the progress line was there
