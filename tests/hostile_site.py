@@ -19,6 +19,7 @@ Scenarios:
 - ``lying``: the pager declares 共 3 页, but "next" links go on for ever.
 - ``robots_503``: robots.txt answers 503 (RFC 9309: complete disallow).
 - ``robots_silent``: robots.txt takes the connection and never answers.
+- ``robots_404``: there is no robots.txt (RFC 9309: no rules, everything allowed).
 
 The text is made up here; nothing is taken from the real site's pages.
 """
@@ -158,6 +159,8 @@ class HostileSite:
         if self.scenario == "robots_silent":
             time.sleep(60)  # takes the connection, never answers
             return None
+        if self.scenario == "robots_404":
+            return self.send(handler, 404, b"<html><body>no robots.txt here</body></html>")
         self.send(handler, 200, b"User-agent: *\nAllow: /\n", "text/plain")
 
     def listing(self, n: int) -> bytes:
@@ -165,7 +168,7 @@ class HostileSite:
         if self.scenario == "infinite":
             entries = [(f"/info/detail/{100_000 + n * 10 + i}.html", f"无尽列表第{n}页第{i}篇园区新闻") for i in range(10)]
             return listing_html(entries, f'<a href="{nxt}">下一页</a>')
-        if self.scenario == "lying":
+        if self.scenario in ("lying", "robots_404"):
             entries = [(f"/info/detail/{200_000 + n * 10 + i}.html", f"分页说谎第{n}页第{i}篇园区新闻") for i in range(10)]
             return listing_html(entries, f'第 {n} 页 共 3 页 <a href="{nxt}">下一页</a>')
         if n != 1:
@@ -196,7 +199,7 @@ class HostileSite:
             return self.redirect(handler, f"{self.other.url}/info/detail/110.html")
         if detail_id == 112 and self.requests.count(handler.path) == 1:  # empty the first time: retried
             return self.send(handler, 200, b'<html><head><meta charset="utf-8"></head><body></body></html>')
-        if detail_id in HOSTILE_ENTRIES or self.scenario in ("infinite", "lying", "robots_503", "robots_silent"):
+        if detail_id in HOSTILE_ENTRIES or self.scenario in ("infinite", "lying", "robots_503", "robots_silent", "robots_404"):
             return self.send(handler, 200, detail_html(f"园区新闻{detail_id}"))
         self.send(handler, 404, b"<html><body>not here</body></html>")
 

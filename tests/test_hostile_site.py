@@ -192,6 +192,14 @@ def test_robots_txt_never_answering_disallows_everything_within_the_timeout(tmp_
     assert reasons and all("robots.txt unreachable" in r for r in reasons), reasons
 
 
+def test_robots_txt_answering_404_allows_everything(tmp_path):
+    db = tmp_path / "news.db"
+    with HostileSite("robots_404") as site:
+        run = crawl(site, db)
+    assert run.returncode == 0, run.stderr
+    assert rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == 30  # 3 pages of 10
+
+
 def test_a_crawl_opens_no_listening_socket(tmp_path):
     """Scrapy's telnet console and remote-control server stay off: no LISTEN socket in the crawl."""
     import psutil
