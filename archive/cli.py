@@ -71,8 +71,9 @@ def error_for(exc: BaseException) -> tuple[int, str | None]:
             return EXIT_USAGE, f"the archive is not an SQLite archive ({text}); pass another --db path"
         return EXIT_USAGE, f"the archive could not be read ({text}); check the --db path (parknews runs --db PATH)"
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        return EXIT_USAGE, f"{where}{exc.strerror or exc}"
+        if exc.filename:
+            return EXIT_USAGE, f"cannot use {exc.filename} ({exc.strerror or exc}); check the path, its directory and permissions"
+        return EXIT_USAGE, f"{exc.strerror or exc}"
     return EXIT_BUG, (
         f"internal error ({type(exc).__name__}: {exc}); this is a bug in parknews: please report it with "
         "the command line (PARKNEWS_DEBUG=1 shows the traceback)"
