@@ -83,7 +83,8 @@ def error_for(exc: BaseException) -> tuple[int, str | None]:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(errors="backslashreplace")  # undecodable file names never crash a print
+        if hasattr(stream, "reconfigure"):  # not a StringIO in someone's test
+            stream.reconfigure(errors="backslashreplace")  # undecodable file names never crash a print
     try:
         check_argv(args)
         code = cli.main(args, prog_name="parknews", standalone_mode=False)
