@@ -1,4 +1,8 @@
-"""Exporting articles to CSV or JSON lines, streamed, and written whole or not at all.
+"""Exporting articles to CSV, JSON lines, Excel, Stata or Parquet, written whole or not at all.
+
+CSV and JSON lines are streamed (to a file, or ``-`` standard output); the typed formats are
+written by ``archive.writers``; every file goes through ``archive.outfile`` (temporary file,
+rename, umask, signals, stale leftovers).
 
 CSV is the bulk path (a million articles is 3 GB), so its cells leave SQLite as UTF-8 bytes,
 never decoded to str and encoded back, and are assembled a chunk of rows at a time by C-level
@@ -11,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -19,8 +22,11 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.errors import UsageError
+from archive.outfile import STDOUT, output_file
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "jsonl", "xlsx", "dta", "parquet")
+STREAMED = ("csv", "jsonl")  # written front to back: to standard output, a pipe or a device
+EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx", ".dta": "dta", ".parquet": "parquet"}
 CHUNK_ROWS = 5000  # rows assembled, written and reported at a time
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START_SQL = "('=', '+', '-', '@', char(9), char(13))"
@@ -58,55 +64,77 @@ def article_rows(
     return columns, cursor, total
 
 
+def format_for(output: str, fmt: str | None) -> str:
+    """The export format: ``fmt``, or the one the output's extension names.
+
+    ``-`` (standard output) is CSV unless ``fmt`` says JSON lines. A known extension that
+    disagrees with ``fmt``, or an unknown extension without ``fmt``, raises UsageError.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if output == STDOUT:
+        return fmt or "csv"
+    suffix = Path(output).suffix.lower()
+    named = EXTENSIONS.get(suffix)
+    if fmt is None:
+        if named is None:
+            known = ", ".join(sorted(EXTENSIONS))
+            raise UsageError(f"cannot tell the format of {output} from its extension ({known}); add --format")
+        return named
+    if named is not None and named != fmt:
+        raise UsageError(f"{output} names the {named} format but --format is {fmt}; make them agree")
+    return fmt
+
+
 def write_export(
-    path: str | os.PathLike,
+    target: str | os.PathLike,
     columns: list[str],
     rows: Iterable[tuple],
     *,
     fmt: str = "csv",
     excel: bool = False,
+    total: int | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> int:
-    """Write ``rows`` to ``path`` through a temporary file renamed at the end; return the count.
+    """Write ``rows`` to ``target`` whole or not at all (``archive.outfile``); return the count.
 
     CSV rows are cells of UTF-8 bytes (as ``article_rows`` selects them); the file is UTF-8
     with LF line ends, and ``excel`` adds a BOM and CRLF so that Excel opens Chinese text
-    correctly. JSON lines keep Chinese unescaped. ``on_rows(n)`` is told of every
-    ``CHUNK_ROWS`` rows written (a progress bar, say).
+    correctly. JSON lines keep Chinese unescaped. xlsx, dta and parquet are written by
+    ``archive.writers``. ``on_rows(n)`` is told of every ``CHUNK_ROWS`` rows written (a
+    progress bar, say); ``total`` is the row count (Excel refuses more than a sheet holds).
+    ``target`` ``-`` is standard output (CSV and JSON lines only).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if excel and fmt != "csv":
-        raise UsageError("--excel applies to CSV only")
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file name for the export")
-    try:
-        handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        raise UsageError("--excel applies to CSV only (an .xlsx export is already for Excel)")
+    target = str(target)
+    with output_file(target, streams=fmt in STREAMED, what=f"the {fmt} export") as out:
+        if fmt in STREAMED:
+            return _write_stream(out.stream, columns, rows, fmt=fmt, excel=excel, on_rows=on_rows)
+        from archive import writers
+
+        writer = {"xlsx": writers.write_xlsx, "dta": writers.write_dta, "parquet": writers.write_parquet}[fmt]
+        rows = list(rows) if total is None else rows
+        return writer(out.path, columns, _chunks(rows), total=len(rows) if total is None else total, on_rows=on_rows,
+                      scratch=out.scratch)
+
+
+def _write_stream(handle, columns, rows, *, fmt, excel, on_rows) -> int:
     newline = b"\r\n" if excel else b"\n"
     encode_json = json.JSONEncoder(ensure_ascii=False).encode
     count = 0
-    try:
-        with handle:
-            if fmt == "csv":
-                handle.write((b"\xef\xbb\xbf" if excel else b"") + csv_lines([[c.encode() for c in columns]], newline))
-            for chunk in _chunks(rows):
-                if fmt == "csv":
-                    handle.write(csv_lines(chunk, newline))
-                else:
-                    handle.write("".join(encode_json(dict(zip(columns, row))) + "\n" for row in chunk).encode())
-                count += len(chunk)
-                if on_rows:
-                    on_rows(len(chunk))
-        os.replace(handle.name, path)
-    except OSError as exc:  # disk full, path gone: leave nothing behind
-        os.unlink(handle.name)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        os.unlink(handle.name)
-        raise
+    if fmt == "csv":
+        handle.write((b"\xef\xbb\xbf" if excel else b"") + csv_lines([[c.encode() for c in columns]], newline))
+    for chunk in _chunks(rows):
+        if fmt == "csv":
+            handle.write(csv_lines(chunk, newline))
+        else:
+            handle.write("".join(encode_json(dict(zip(columns, row))) + "\n" for row in chunk).encode())
+        count += len(chunk)
+        if on_rows:
+            on_rows(len(chunk))
     return count
 
 

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
+from crawler.normalize.text import strip_invisible
+
 FTS_TABLE = "articles_fts"
 COLUMNS = ("title", "summary", "body")
 # A match in the title counts more than one in the summary, which counts more than the body.
@@ -48,7 +50,8 @@ _FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 
 def _fold_width(text: str) -> str:
-    return _FULL_WIDTH.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
+    # Invisible format characters go too: the crawler's one list (crawler/normalize/text.py).
+    return _FULL_WIDTH.sub(lambda match: unicodedata.normalize("NFKC", match.group()), strip_invisible(text))
 
 
 def _run_tokens(run: str, *, closing: bool = True) -> str:

@@ -13,10 +13,11 @@ import click
 
 from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
-from archive.terminal import cell, console as _console, json_line, print_table as _print_table, visible
 from archive.query_limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, limited
+from archive.terminal import cell, console as _console, json_line, print_table as _print_table, visible
 from archive.validate import MAX_INTEGER, Seconds, check_writable, count
 
+MAX_ROWS = 2**62  # counts beyond SQLite's 64-bit integers are refused as bad input
 TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
 
 db_option = click.option(
@@ -33,46 +34,68 @@ def _print_json_lines(rows) -> None:
         click.echo(json_line(row))
 
 
-@click.command()
-@click.argument("query")
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True)
 @db_option
 @click.option("--region", help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
-@click.option("--limit", type=count(), default=20, show_default=True, help="Show at most this many articles.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines (snippet matches in […]) instead of a table.")
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_ROWS), default=20, show_default=True,
+              help="Show at most this many articles (no other cap; --all for every match).")
+@click.option("--offset", type=click.IntRange(min=0, max=MAX_ROWS), default=0, show_default=True,
+              help="Skip this many of the best matches first (the next page: --offset 20).")
+@click.option("--all", "every", is_flag=True, help="Every match, best first (streamed), instead of --limit.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON lines: first {\"total\", \"offset\", \"shown\", \"ranking\", \"query\"}, then one per article.")
 @duplicates_option
-def search(query, db_path, region, since, until, limit, as_json, include_duplicates) -> None:
-    """Full-text search, best matches first.
+def search(words, db_path, region, since, until, limit, offset, every, as_json, include_duplicates) -> None:
+    """Full-text search, best matches first, with the total number of matches.
 
-    QUERY: words (all must match; 2-character words work), "a phrase", A OR B, -excluded.
+    WORDS: words (all must match; 2-character words work), "a phrase", A OR B, -excluded or
+    NOT excluded (operators in capitals or lower case; quote one to search for it). A leading
+    excluded word works as it is: parknews search -光谷 汉阳 (or: parknews search -- -光谷 汉阳).
     Example: parknews search '融资 OR 贷款 -房地产' --region 武汉
     """
-    from archive.search import plain_snippet, search as run_search
+    from archive.search import plain_snippet, search_page
 
+    mistyped = next((word for word in words if word.startswith("--") and word != "--"), None)
+    if mistyped:  # ignore_unknown_options lets -光谷 through as a word; --lmit is an option gone wrong
+        raise UsageError(f"no such option: {mistyped.split('=')[0]} (to exclude a word, write one dash: -word)")
+    query = " ".join(words)
     db = open_archive_readonly(db_path)
-    hits = run_search(
-        db, query, region=region, limit=limit, include_duplicates=include_duplicates,
+    results = search_page(
+        db, query, region=region, limit=None if every else limit, offset=offset, include_duplicates=include_duplicates,
         since=since.date().isoformat() if since else None, until=until.date().isoformat() if until else None,
     )  # fmt: skip
+    shown = max(0, min(results.total - offset, results.total if every else limit))
+    heading = f"{results.total:,} articles match {query}" + (
+        f"; {offset + 1:,}–{offset + shown:,} shown" if shown and (shown < results.total or offset) else ""
+    )
     if as_json:
-        _print_json_lines({**hit, "snippet": plain_snippet(hit["snippet"])} for hit in hits)
+        meta = {"query": query, "total": results.total, "offset": offset, "shown": shown, "ranking": results.ranking}
+        _print_json_lines([meta])
+        _print_json_lines({**hit, "snippet": plain_snippet(hit["snippet"])} for hit in results.hits)
         return
     console = _console()
-    if not console.is_terminal:  # no highlighting in a pipe: mark matches as [..]
-        for hit in hits:
-            fields = [hit["date"], hit["region"], hit["title"], plain_snippet(hit["snippet"])]
-            click.echo("\t".join(visible(field, one_line=True) for field in fields))
+    if not console.is_terminal:  # a pipe: tab-separated, matches marked as [..]; the count on stderr
+        click.echo(f"{heading} ({results.ranking})", err=True)
+        for hit in results.hits:
+            cells = [str(hit["detail_id"]), hit["date"] or "", hit["region"] or "", hit["title"] or "", hit["url"] or "",
+                     plain_snippet(hit["snippet"])]  # fmt: skip
+            click.echo("\t".join(visible(text, one_line=True) for text in cells))
         return
+    from rich.style import Style
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("title", "date", "region", "snippet", title=cell(f"{len(hits)} articles for {query}"))
-    for hit in hits:
+    table = Table("id", "title", "date", "region", "snippet", title=cell(heading), caption=cell(results.ranking))
+    for hit in results.hits:
         snippet = Text()
         for part, is_match in hit["snippet"]:
             snippet.append(visible(part), style="bold reverse" if is_match else None)
-        table.add_row(cell(hit["title"]), cell(hit["date"]), cell(hit["region"]), snippet)
+        url = hit["url"] or ""
+        title = cell(hit["title"], Style(link=url) if url.startswith(("https://", "http://")) else None)
+        table.add_row(str(hit["detail_id"]), title, cell(hit["date"]), cell(hit["region"]), snippet)
     console.print(table)
 
 
@@ -113,46 +136,68 @@ def query(sql, db_path, as_csv, as_json, timeout, memory_mb) -> None:
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx", "dta", "parquet"]),
+              help="Output format. Default: from the extension of -o (.csv .jsonl .xlsx .dta .parquet); csv for -o -.")
 @click.option("--excel", is_flag=True, help="CSV for Excel: BOM, CRLF, and cells starting with = + - @ prefixed with '.")
 @click.option("--where", help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
 @duplicates_option
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (replaced whole, only on success).")
+@click.option("-o", "--output", required=True,
+              help="The file to write (replaced whole, only on success), or - for standard output (csv, jsonl).")
 def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
-    """Export articles (reposts left out unless asked) to CSV or JSON lines."""
-    from archive.export import article_rows, write_export
+    """Export articles (reposts left out unless asked) to CSV, JSON lines, Excel, Stata or Parquet."""
+    from archive.export import article_rows, format_for, write_export
 
+    fmt = format_for(output, fmt)
+    if excel and fmt != "csv":
+        raise UsageError("--excel applies to CSV only (an .xlsx export is already for Excel)")
     db = open_archive_readonly(db_path)
     columns, rows, total = article_rows(db, where=where, include_duplicates=include_duplicates, fmt=fmt, excel=excel)
     if not sys.stderr.isatty():
-        count = write_export(output, columns, rows, fmt=fmt, excel=excel)
+        count = write_export(output, columns, rows, fmt=fmt, excel=excel, total=total)
     else:
         from rich.progress import Progress
 
         with Progress(console=_console(stderr=True), transient=True) as progress:
-            task = progress.add_task("exporting", total=total)
-            count = write_export(output, columns, rows, fmt=fmt, excel=excel, on_rows=lambda n: progress.advance(task, n))
-    click.echo(f"{count} articles written to {output}", err=True)
+            task = progress.add_task(f"exporting {fmt}", total=total)
+            count = write_export(output, columns, rows, fmt=fmt, excel=excel, total=total,
+                                 on_rows=lambda n: progress.advance(task, n))
+    click.echo(f"{count} articles written to {'standard output' if output == '-' else output}", err=True)
 
 
 @click.command()
 @db_option
-@click.option("--by", type=click.Choice(["month", "region", "city"]), default="month", show_default=True, help="What to count articles by.")
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw articles per month, stacked by region, to this PNG file.")
+@click.option("--by", type=click.Choice(["month", "place", "province", "city", "district", "zone", "tag", "region"]),
+              default="month", show_default=True,
+              help="What to count by. place: the zone, else city, else district or province, else the title's tag "
+                   "(region is its old name).")  # fmt: skip
+@click.option("--where", help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
+@click.option("--plot", type=click.Path(dir_okay=False),
+              help="Also draw articles per month, stacked by place, to this file: .png, .svg or .pdf.")
+@click.option("--width", type=click.FloatRange(2, 100), default=10.0, show_default=True, help="Chart width in inches.")
+@click.option("--height", type=click.FloatRange(2, 100), default=5.0, show_default=True, help="Chart height in inches.")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True, help="Chart resolution (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @duplicates_option
-def stats(db_path, by, plot, as_json, include_duplicates) -> None:
-    """Count articles by month, region (title tag, else city or province) or city."""
-    from archive.stats import count_by, plot_monthly
+def stats(db_path, by, where, since, until, plot, width, height, dpi, as_json, include_duplicates) -> None:
+    """Count articles by month (every month, 0 where none), place, province, city, district, zone or tag."""
+    from archive.stats import ALIASES, count_by, plot_format, plot_monthly
 
+    if plot:
+        plot_format(plot)  # an unknown extension is refused before any work
+    by = ALIASES.get(by, by)
+    window = {"since": since.date().isoformat() if since else None, "until": until.date().isoformat() if until else None}
     db = open_archive_readonly(db_path)
-    counts = count_by(db, by, include_duplicates=include_duplicates)
+    counts = count_by(db, by, include_duplicates=include_duplicates, where=where, **window)
     if as_json:
         _print_json_lines({by: value, "articles": articles} for value, articles in counts)
     else:
         _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles")
     if plot:
-        for note in plot_monthly(db, plot, include_duplicates=include_duplicates):
+        notes = plot_monthly(db, plot, include_duplicates=include_duplicates, where=where, width=width, height=height,
+                             dpi=dpi, **window)  # fmt: skip
+        for note in notes:
             click.echo(f"parknews: warning: {note}", err=True)
         click.echo(f"chart written to {plot}", err=True)
 

@@ -3,8 +3,9 @@
 Query syntax, parsed here and never passed raw to FTS5:
   融资 光谷          both words (AND); a word matches anywhere inside Chinese text
   "东湖 高新区"       the words as written, next to each other
-  融资 OR 贷款        either (OR binds tighter than the implicit AND)
-  招商 -房地产        the first without the second
+  融资 OR 贷款        either (OR binds tighter than the implicit AND); "or" works too
+  招商 -房地产        the first without the second; also 招商 NOT 房地产 (or "not")
+  "or"               a quoted operator is a word
 
 Ranking is bounded. FTS5's bm25 scores every match, and first counts the articles holding
 each phrase by walking its whole posting list: for a word found in most articles (发展, 项目)
@@ -13,15 +14,19 @@ has at least ``RANK_WINDOW`` matches (after the filters), only its newest ``RANK
 matches are ranked (detail_id follows posting order; FTS5 hands matches out newest first
 without scoring them), by the same bm25 formula computed here from the stored text, with
 the phrase frequencies of the window standing in for those of the whole archive.
-The trade-off: for such a query the results are the best of the recent matches, not of all
-time. A query with fewer matches, or one narrowed below the window by --region/--since/
---until, is ranked by FTS5 over all of them.
+The trade-off: for such a query the first results are the best of the recent matches, not
+of all time; the older matches follow, newest first, so that every match is still returned
+(``Results.ranking`` says so to the user). A query with fewer matches, or one narrowed below
+the window by --region/--since/--until, is ranked by FTS5 over all of them.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import re
+from collections.abc import Iterator
 import sqlite3
 from dataclasses import dataclass
 
@@ -34,7 +39,9 @@ from archive.errors import UsageError
 REGION_LABEL = "coalesce(a.region_tag, a.city, a.province)"
 ARTICLE_DATE = "coalesce(a.published_date, a.listing_date)"
 REGION_COLUMNS = ("province", "city", "district", "zone", "region_tag")
-_OPERATORS = ("OR", "AND")
+_OPERATORS = {"OR": "OR", "AND": "AND", "NOT": "NOT"}  # also in lower case
+MAX_QUERY_WORDS = 32  # words, phrases and operators of one query
+MAX_QUERY_CHARS = 500
 _QUERY_PIECE = re.compile(r'\s*(-?)(?:"([^"]*)"|([^\s"]+))')
 RANK_WINDOW = 2000  # fetching and scoring this many matches takes ~10 ms; see the docstring
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants
@@ -47,7 +54,15 @@ class Query:
 
 
 def parse_query(text: str) -> Query:
-    """Turn the user's query into an FTS5 expression; raise UsageError on malformed input."""
+    """Turn the user's query into an FTS5 expression; raise UsageError on malformed input.
+
+    Operators are ``OR``, ``AND`` (the default between words) and ``NOT``/``-`` before a word,
+    in capitals or lower case; quote one (``"or"``) to search for it as a word. At most
+    ``MAX_QUERY_WORDS`` words and ``MAX_QUERY_CHARS`` characters: matching and highlighting
+    cost grows with the square of the words.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS} are searched: shorten it")
     if text.count('"') % 2:
         raise UsageError(f"unbalanced quote in query {text!r}: close every \"phrase\"")
     pieces = []  # (excluded, text, quoted)
@@ -56,20 +71,31 @@ def parse_query(text: str) -> Query:
         pieces.append((bool(excluded), phrase if phrase is not None else word, phrase is not None))
     if not pieces:
         raise UsageError("empty query: give a word to search for")
+    if len(pieces) > MAX_QUERY_WORDS:
+        raise UsageError(f"the query has {len(pieces):,} words; at most {MAX_QUERY_WORDS} are searched: use fewer")
 
     groups: list[list[str]] = []  # OR-groups, ANDed together
     excluded_phrases: list[str] = []
     terms: list[str] = []
     pending: str | None = None  # the operator just read
+    negate = False  # NOT just read
     for position, (excluded, piece, quoted) in enumerate(pieces):
-        operator = None if quoted or excluded else piece if piece in _OPERATORS else None
+        operator = None if quoted or excluded else _OPERATORS.get(piece.upper()) if piece.upper() == piece or piece.lower() == piece else None
+        if operator == "NOT":
+            if negate or position == len(pieces) - 1 or pieces[position + 1][0]:
+                raise UsageError(f"'{piece}' needs a word to exclude after it")
+            negate = True
+            continue
         if operator:
-            if not groups or pending or position == len(pieces) - 1:
-                raise UsageError(f"'{operator}' needs a word to search for on each side")
-            if operator == "OR" and pieces[position + 1][0]:
-                raise UsageError("'OR' cannot join an excluded word; write the exclusion on its own")
+            if not groups or pending or negate or position == len(pieces) - 1:
+                raise UsageError(f"'{piece}' needs a word to search for on each side")
+            following = pieces[position + 1]
+            if operator == "OR" and (following[0] or _OPERATORS.get(following[1].upper()) == "NOT" and not following[2]):
+                raise UsageError(f"'{piece}' cannot join an excluded word; write the exclusion on its own")
             pending = operator
             continue
+        excluded = excluded or negate
+        negate = False
         phrase = fts.query_phrase(piece)
         if phrase is None:
             raise UsageError(f"'{piece}' has nothing to search for (wildcards and symbols are not supported)")
@@ -89,30 +115,89 @@ def parse_query(text: str) -> Query:
     return Query(match=expression, terms=tuple(terms))
 
 
-def search(
+@dataclass
+class Results:
+    """One page of a search: ``hits`` (dicts, best first, produced lazily) and what they are part of.
+
+    ``total`` counts every match after the filters; ``windowed`` is True when the ``RANK_WINDOW``
+    rule applied (``ranking`` says it in words, for the user).
+    """
+
+    total: int
+    offset: int
+    windowed: bool
+    hits: Iterator[dict]
+
+    @property
+    def ranking(self) -> str:
+        if self.windowed:
+            return (f"{self.total:,} matches: the newest {RANK_WINDOW:,} are ranked by relevance (bm25), "
+                    f"the older ones follow newest first")  # fmt: skip
+        return "ranked by relevance (bm25)"
+
+
+def search_page(
     db: sqlite_utils.Database,
     query: str,
     *,
     region: str | None = None,
     since: str | None = None,
     until: str | None = None,
-    limit: int = 20,
+    limit: int | None = 20,
+    offset: int = 0,
     include_duplicates: bool = False,
-) -> list[dict]:
-    """The best ``limit`` articles for ``query``, best first, each with a ``snippet``.
+) -> Results:
+    """The matches of ``query`` from ``offset`` on, ``limit`` of them (None: all), best first.
 
     ``region`` matches the start of province, city, district, zone or region tag;
     ``since``/``until`` (YYYY-MM-DD, inclusive) the posting date, else the listing date.
+    A query with fewer than ``RANK_WINDOW`` matches is ranked by FTS5's bm25 over all of them;
+    a more frequent one has its newest ``RANK_WINDOW`` matches ranked (see the module
+    docstring) and the rest after them, newest first: every match is reachable.
     """
     parsed = parse_query(query)
     if not db[fts.FTS_TABLE].exists():
         if db["articles"].exists() and db["articles"].count:
             raise UsageError("this archive has no full-text index yet; run 'parknews reindex' first")
-        return []
+        return Results(0, offset, False, iter(()))
     conditions, params = [f"{fts.FTS_TABLE} MATCH ?"], [parsed.match]
     if region:
         conditions.append("(" + " OR ".join(f"a.{c} LIKE ? ESCAPE '\\'" for c in REGION_COLUMNS) + ")")
         params += [_like_prefix(region)] * len(REGION_COLUMNS)
+    more, more_params = article_conditions(since=since, until=until, include_duplicates=include_duplicates)
+    conditions, params = conditions + more, params + more_params
+    matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
+    select = (
+        f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
+        f"a.duplicate_of, a.summary, a.body"
+    )
+    wanted = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
+    try:
+        total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
+        if total < RANK_WINDOW:  # FTS5 ranks them all
+            rows = db.execute(f"{select}, f.rank {matches} ORDER BY f.rank LIMIT ? OFFSET ?", [*params, wanted, offset])
+        else:
+            newest = db.execute(f"{select} {matches} ORDER BY f.rowid DESC LIMIT ?", [*params, RANK_WINDOW]).fetchall()
+            ranked = rank_by_bm25(newest, parsed.terms)[offset:]
+            ranked = ranked if limit is None else ranked[:limit]
+            rest_limit = -1 if limit is None else max(0, limit - len(ranked))
+            rest = db.execute(
+                f"{select}, NULL {matches} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
+                [*params, rest_limit, RANK_WINDOW + max(0, offset - RANK_WINDOW)],
+            ) if rest_limit else iter(())  # fmt: skip
+            rows = itertools.chain(ranked, rest)
+    except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
+        raise UsageError(f"cannot search for {query!r}: {exc}") from None
+    return Results(total, offset, total >= RANK_WINDOW, (_hit(row, parsed.terms) for row in rows))
+
+
+def article_conditions(
+    *, where: str | None = None, since: str | None = None, until: str | None = None, include_duplicates: bool = False
+) -> tuple[list[str], list]:
+    """SQL conditions on ``articles a`` (and their parameters) shared by search and stats:
+    ``where`` as given, ``since``/``until`` (YYYY-MM-DD, inclusive) on the posting date (else the
+    listing date), reposts left out unless ``include_duplicates``."""
+    conditions, params = ([f"({where})"] if where else []), []
     if since:
         conditions.append(f"{ARTICLE_DATE} >= ?")
         params.append(since)
@@ -121,35 +206,72 @@ def search(
         params.append(until)
     if not include_duplicates:
         conditions.append("a.duplicate_of IS NULL")
-    matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
-    select = (
-        f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
-        f"a.duplicate_of, a.summary, a.body"
+    return conditions, params
+
+
+def search(db: sqlite_utils.Database, query: str, **options) -> list[dict]:
+    """The hits of ``search_page`` as a list (default: the best 20), each with a ``snippet``."""
+    return list(search_page(db, query, **options).hits)
+
+
+def _hit(row: tuple, terms: tuple[str, ...]) -> dict:
+    detail_id, url, title, date, region_label, duplicate_of, summary, body, rank = row
+    return {
+        "detail_id": detail_id,
+        "url": url,
+        "title": title,
+        "date": date,
+        "region": region_label,
+        "duplicate_of": duplicate_of,
+        "rank": rank,
+        "snippet": article_snippet(terms, title, summary, body),
+    }
+
+
+def article_snippet(terms: tuple[str, ...], title: str | None, summary: str | None, body: str | None):
+    """The snippet of an article: from the body, else the summary, else the title, where a term is."""
+    text = next((t for t in (body, summary, title) if t and find_terms(t, terms)), body or "")
+    return snippet(text, terms)
+
+
+# -- the same rules inside SQLite (Datasette), as functions of the query text -------------------
+
+NO_MATCH = '"parknews0nothing0matches"'  # an FTS5 expression no indexed text holds
+
+
+def sql_match(query: str | None) -> str:
+    """``parknews_match(q)``: the FTS5 expression of ``q`` (``NO_MATCH`` for an empty one).
+
+    Raises UsageError for a malformed query (SQLite reports it as a failed function).
+    """
+    if not (query or "").strip():
+        return NO_MATCH
+    return _parsed(query).match
+
+
+def sql_snippet(query: str | None, title: str | None, summary: str | None, body: str | None) -> str:
+    """``parknews_snippet(q, title, summary, body)``: the plain snippet, matches in […]."""
+    if not (query or "").strip():
+        return ""
+    return plain_snippet(article_snippet(_parsed(query).terms, title, summary, body))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(query: str) -> Query:
+    return parse_query(query)
+
+
+def stored_query_sql(limit: int = 1000) -> str:
+    """The stored Datasette query "search by keyword": the CLI's matches (reposts left out),
+    best first by FTS5's bm25, with the total count and a snippet, through the SQL functions
+    ``parknews_match`` and ``parknews_snippet`` (registered by ``archive.datasette``)."""
+    return (
+        f"SELECT a.detail_id, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region,\n"
+        "  parknews_snippet(:q, a.title, a.summary, a.body) AS snippet, a.url, count(*) OVER () AS total\n"
+        f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid\n"
+        f"WHERE {fts.FTS_TABLE} MATCH parknews_match(:q) AND a.duplicate_of IS NULL\n"
+        f"ORDER BY f.rank\nLIMIT {limit}"
     )
-    try:
-        newest = db.execute(f"{select} {matches} ORDER BY f.rowid DESC LIMIT ?", [*params, RANK_WINDOW]).fetchall()
-        if len(newest) < RANK_WINDOW:  # these are all the matches: FTS5 ranks them
-            rows = db.execute(f"{select}, f.rank {matches} ORDER BY f.rank LIMIT ?", [*params, limit]).fetchall()
-        else:
-            rows = rank_by_bm25(newest, parsed.terms)[:limit]
-    except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
-        raise UsageError(f"cannot search for {query!r}: {exc}") from None
-    hits = []
-    for detail_id, url, title, date, region_label, duplicate_of, summary, body, rank in rows:
-        text = next((t for t in (body, summary, title) if t and find_terms(t, parsed.terms)), body or "")
-        hits.append(
-            {
-                "detail_id": detail_id,
-                "url": url,
-                "title": title,
-                "date": date,
-                "region": region_label,
-                "duplicate_of": duplicate_of,
-                "rank": rank,
-                "snippet": snippet(text, parsed.terms),
-            }
-        )
-    return hits
 
 
 def rank_by_bm25(rows: list[tuple], terms: tuple[str, ...]) -> list[tuple]:

@@ -1,111 +1,216 @@
-"""Counts of articles (by month, region, city), the monthly chart, and the crawl history."""
+"""Counts of articles (by month, place, province, city, district, zone or tag), the monthly
+chart, and the crawl history."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import warnings
+from pathlib import Path
 
 import sqlite_utils
 
 from archive.errors import UsageError
-from archive.search import ARTICLE_DATE, REGION_LABEL
+from archive.outfile import output_file
+from archive.search import ARTICLE_DATE, article_conditions
 
 UNKNOWN = "(未知)"
 OTHER = "其他"
+# The place an article is counted under: its functional zone, else its city, else (a county-level
+# city run by its province) its district, else its province; the title's tag only when nothing
+# resolved. So 武汉 and 武汉市 are one place, and 光谷 counts under 东湖高新区.
+PLACE = "coalesce(a.zone, a.city, a.district, a.province, a.region_tag)"
+MONTH = f"substr({ARTICLE_DATE}, 1, 7)"
 GROUPINGS = {
-    "month": f"substr({ARTICLE_DATE}, 1, 7)",
-    "region": REGION_LABEL,
-    "city": "coalesce(a.city, a.province)",
+    "month": MONTH,
+    "place": PLACE,
+    "province": "a.province",
+    "city": "a.city",
+    "district": "a.district",
+    "zone": "a.zone",
+    "tag": "a.region_tag",
 }
-# Fonts that draw Chinese, most likely first; the chart falls back to the default font.
+ALIASES = {"region": "place"}  # the name of --by place before issue 12
+PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+# Fonts that draw Chinese, most likely first: the one the mplfonts package ships (registered at
+# run time, see chinese_font), then common system fonts.
 CJK_FONTS = (
     "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
 )
+_SHIPPED_FONT = "NotoSansCJKsc-Regular.otf"  # in the mplfonts wheel (SIL Open Font License)
 
 
-def count_by(db: sqlite_utils.Database, by: str, *, include_duplicates: bool = False) -> list[tuple[str, int]]:
-    """(value, articles) pairs: months in order, regions and cities most articles first."""
+def _conditions(where: str | None, since: str | None, until: str | None, include_duplicates: bool) -> tuple[str, list]:
+    conditions, params = article_conditions(where=where, since=since, until=until, include_duplicates=include_duplicates)
+    return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
+def _run(db: sqlite_utils.Database, sql: str, params: list, where: str | None) -> list[tuple]:
+    try:
+        return [tuple(row) for row in db.execute(sql, params).fetchall()]
+    except sqlite3.Error as exc:
+        raise UsageError(f"--where {where!r}: {exc}" if where else f"cannot count: {exc}") from None
+
+
+def count_by(
+    db: sqlite_utils.Database, by: str, *, include_duplicates: bool = False, where: str | None = None,
+    since: str | None = None, until: str | None = None,
+) -> list[tuple[str, int]]:
+    """(value, articles) pairs. Months run from the first to the last, those without articles
+    counted 0 (articles without a date last, as ``(未知)``); other groupings most articles first.
+
+    ``where`` is an SQL condition on articles columns (as for export); ``since``/``until``
+    (YYYY-MM-DD, inclusive) bound the posting date, else the listing date.
+    """
+    by = ALIASES.get(by, by)
     if by not in GROUPINGS:
         raise UsageError(f"cannot count by {by!r}; choose one of {', '.join(GROUPINGS)}")
-    where = "" if include_duplicates else "WHERE a.duplicate_of IS NULL"
+    clause, params = _conditions(where, since, until, include_duplicates)
     order = "value" if by == "month" else "articles DESC, value"
     sql = (
-        f"SELECT coalesce({GROUPINGS[by]}, '{UNKNOWN}') AS value, count(*) AS articles "
-        f"FROM articles a {where} GROUP BY value ORDER BY {order}"
+        f"SELECT {GROUPINGS[by]} AS value, count(*) AS articles "
+        f"FROM articles a{clause} GROUP BY value ORDER BY {order}"
     )
-    return [tuple(row) for row in db.execute(sql).fetchall()]
+    rows = _run(db, sql, params, where)
+    if by == "month":
+        counted = dict(rows)
+        undated = counted.pop(None, 0)
+        rows = [(month, counted.get(month, 0)) for month in month_range(counted)]
+        rows += [(UNKNOWN, undated)] if undated else []
+    return [(UNKNOWN if value is None else value, count) for value, count in rows]
 
 
-def monthly_by_region(
-    db: sqlite_utils.Database, *, top: int = 8, include_duplicates: bool = False
+def month_range(months) -> list[str]:
+    """Every month (YYYY-MM) from the first to the last of ``months``, in order."""
+    months = sorted(month for month in months if month)
+    if not months:
+        return []
+    year, month = map(int, months[0].split("-"))
+    last = tuple(map(int, months[-1].split("-")))
+    every = []
+    while (year, month) <= last:
+        every.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return every
+
+
+def monthly_by_place(
+    db: sqlite_utils.Database, *, top: int = 8, include_duplicates: bool = False, where: str | None = None,
+    since: str | None = None, until: str | None = None,
 ) -> tuple[list[str], dict[str, list[int]]]:
-    """Months in order, and per region (the ``top`` largest, the rest as 其他) a count per month."""
-    where = "" if include_duplicates else "AND a.duplicate_of IS NULL"
-    rows = db.execute(
-        f"SELECT {GROUPINGS['month']} AS month, coalesce({REGION_LABEL}, '{UNKNOWN}') AS region, "
-        f"count(*) FROM articles a WHERE {ARTICLE_DATE} IS NOT NULL {where} GROUP BY month, region"
-    ).fetchall()
-    months = sorted({month for month, _, _ in rows})
+    """Every month from the first to the last, and per place (the ``top`` largest, the rest as
+    其他) its count in each month, 0 where it had none."""
+    clause, params = _conditions(where, since, until, include_duplicates)
+    clause = f"{clause} AND {ARTICLE_DATE} IS NOT NULL" if clause else f" WHERE {ARTICLE_DATE} IS NOT NULL"
+    rows = _run(
+        db,
+        f"SELECT {MONTH} AS month, coalesce({PLACE}, '{UNKNOWN}') AS place, count(*) "
+        f"FROM articles a{clause} GROUP BY month, place",
+        params,
+        where,
+    )
+    months = month_range({month for month, _, _ in rows})
+    index = {month: position for position, month in enumerate(months)}
     totals: dict[str, int] = {}
-    for _, region, count in rows:
-        totals[region] = totals.get(region, 0) + count
-    ranked = sorted(totals, key=lambda region: (-totals[region], region))
-    kept = ranked if len(ranked) <= top + 1 else ranked[:top]  # 其他 of one region helps no one
-    series = {region: [0] * len(months) for region in kept}
+    for _, place, count in rows:
+        totals[place] = totals.get(place, 0) + count
+    ranked = sorted(totals, key=lambda place: (-totals[place], place))
+    kept = ranked if len(ranked) <= top + 1 else ranked[:top]  # 其他 of one place helps no one
+    series = {place: [0] * len(months) for place in kept}
     if len(ranked) > len(kept):
         series[OTHER] = [0] * len(months)
-    for month, region, count in rows:
-        series[region if region in kept else OTHER][months.index(month)] += count
+    for month, place, count in rows:
+        series[place if place in kept else OTHER][index[month]] += count
     return months, series
 
 
-def plot_monthly(db: sqlite_utils.Database, path: str | os.PathLike, *, include_duplicates: bool = False) -> list[str]:
-    """Draw articles per month, stacked by region, to ``path`` (PNG); return warnings."""
+monthly_by_region = monthly_by_place  # its name before issue 12
+
+
+def plot_format(path: str | os.PathLike) -> str:
+    """png, svg or pdf, from the chart file's extension; UsageError for any other."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in PLOT_FORMATS:
+        raise UsageError(f"cannot tell the chart format of {path}: name it .png, .svg or .pdf")
+    return PLOT_FORMATS[suffix]
+
+
+def chinese_font() -> str | None:
+    """The name of a font that draws Chinese, registered with matplotlib; None if there is none.
+
+    First the font the ``mplfonts`` package ships (a wheel from PyPI: no apt, no cache to
+    delete), added to matplotlib's font manager for this process; else a CJK font matplotlib
+    already knows (a system font, e.g. fonts-wqy-microhei).
+    """
+    from matplotlib import font_manager
+
+    try:
+        import mplfonts
+
+        shipped = Path(mplfonts.__file__).parent / "fonts" / _SHIPPED_FONT
+        if shipped.is_file():
+            font_manager.fontManager.addfont(str(shipped))
+            return font_manager.FontProperties(fname=str(shipped)).get_name()
+    except ImportError:
+        pass
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def plot_monthly(
+    db: sqlite_utils.Database, path: str | os.PathLike, *, include_duplicates: bool = False,
+    where: str | None = None, since: str | None = None, until: str | None = None,
+    width: float = 10.0, height: float = 5.0, dpi: int = 150,
+) -> list[str]:
+    """Draw articles per month, stacked by place, to ``path`` (PNG, SVG or PDF by its
+    extension; ``width``/``height`` in inches, ``dpi`` for PNG); return warnings (at most one).
+
+    Written whole or not at all (``archive.outfile``)."""
+    fmt = plot_format(path)
     try:
         import matplotlib
 
         matplotlib.use("Agg")
-        from matplotlib import font_manager
         from matplotlib import pyplot as plt
         from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise UsageError("--plot needs matplotlib: install with pip install -e '.[plot]'") from None
-    months, series = monthly_by_region(db, include_duplicates=include_duplicates)
+    months, series = monthly_by_place(db, include_duplicates=include_duplicates, where=where, since=since, until=until)
     if not months:
         raise UsageError("no dated articles to plot")
     notes = []
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    font = next((name for name in CJK_FONTS if name in installed), None)
+    font = chinese_font()
     if font is None:
-        notes.append(
-            "no Chinese font found (install fonts-noto-cjk or fonts-wqy-microhei): "
-            "region names will not render"
-        )
-    with plt.rc_context({"font.sans-serif": [font] if font else plt.rcParams["font.sans-serif"],
-                         "axes.unicode_minus": False}):
-        figure, axes = plt.subplots(figsize=(10, 5), dpi=150)
-        bottom = [0] * len(months)
-        colours = plt.get_cmap("tab10").colors
-        for index, (region, counts) in enumerate(series.items()):
-            colour = "#9e9e9e" if region == OTHER else colours[index % len(colours)]
-            axes.bar(months, counts, bottom=bottom, label=region, color=colour, width=0.8)
-            bottom = [b + c for b, c in zip(bottom, counts)]
-        axes.set_title("招商引资新闻：每月文章数（按地区）")
-        axes.set_xlabel("发布月份")
-        axes.set_ylabel("文章数")
-        axes.tick_params(axis="x", labelrotation=60, labelsize=8)
-        axes.legend(title="地区", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.grid(axis="y", alpha=0.3)
-        figure.tight_layout()
+        notes.append("no Chinese font found (pip install mplfonts, or apt-get install fonts-noto-cjk): "
+                     "place names will not render")  # fmt: skip
+    rc = {"axes.unicode_minus": False, "svg.fonttype": "path", "pdf.fonttype": 42}
+    if font:
+        rc["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
+    with plt.rc_context(rc), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing-glyph warnings: reported once, above
+        figure, axes = plt.subplots(figsize=(width, height), dpi=dpi)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # missing-glyph warnings, already reported once
-                figure.savefig(path, format="png")
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            positions = range(len(months))
+            bottom = [0] * len(months)
+            colours = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]  # its grey is 其他's
+            for index, (place, counts) in enumerate(series.items()):
+                colour = "#9e9e9e" if place == OTHER else colours[index % len(colours)]
+                axes.bar(positions, counts, bottom=bottom, label=place, color=colour, width=0.85)
+                bottom = [b + c for b, c in zip(bottom, counts)]
+            step = max(1, len(months) // 24)  # at most ~24 month labels
+            axes.set_xticks(list(positions)[::step], months[::step])
+            axes.set_xlim(-0.6, len(months) - 0.4)
+            axes.set_title("招商引资新闻：每月文章数（按地区）")
+            axes.set_xlabel("发布月份")
+            axes.set_ylabel("文章数")
+            axes.tick_params(axis="x", labelrotation=60, labelsize=8)
+            axes.legend(title="地区", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+            axes.grid(axis="y", alpha=0.3)
+            figure.tight_layout()
+            with output_file(str(path), streams=False, what="a chart") as out:
+                figure.savefig(out.stream, format=fmt)
         finally:
             plt.close(figure)
     return notes

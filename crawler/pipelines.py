@@ -73,7 +73,9 @@ def row_of(item: Any) -> dict:
 class NormalisePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
-            return normalise(item, now=datetime.now(timezone.utc))
+            # Relative dates (9小时前, 昨天) count from when the page was fetched.
+            fetched = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
+            return normalise(item, now=fetched)
         return item
 
 

@@ -161,3 +161,38 @@ def run_cli():
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+# -- a crawled replay archive holding the cases the research outputs must carry (issue 12) ------
+
+LONG_BODY_CHARS = 40_000  # over Excel's 32,767-character cell
+ODD_TEXTS = {  # what some articles of the research archive hold, besides the generated text
+    "extension_b": "𠮷野家在光谷开设新店，带动周边商业。",
+    "full_width": "全市新建５Ｇ基站三千个，实现园区全覆盖。",
+    "two_words": "光谷聚力发展新材料产业，引进一批配套企业。",
+}
+
+
+@pytest.fixture(scope="session")
+def research_archive(tmp_path_factory):
+    """(site, db path) of a 5-page replay crawled over HTTP, with odd articles mixed in:
+    one body over 40,000 characters, and the ``ODD_TEXTS`` paragraphs (Extension-B,
+    full-width, two words apart). Read-only for the tests that use it."""
+    from crawler.replay.server import ReplayServer
+    from crawler.replay.site import ReplaySite
+    from tests.crawling import crawl
+
+    site = ReplaySite(seed=12, pages=5)
+    ids = site.listed_ids()
+    articles = site._state.articles  # test-only: the replay offers no API to lengthen a body
+    long_one = articles[ids[4]]
+    sentence = "第{n}段：园区围绕主导产业开展精准招商，推进项目签约、开工和投产，优化营商环境。"
+    long_one.paragraphs = [*long_one.paragraphs, *(sentence.format(n=n) for n in range(LONG_BODY_CHARS // 38))]
+    for offset, text in enumerate(ODD_TEXTS.values()):
+        articles[ids[7 + offset]].paragraphs.insert(1, text)
+    site._cache.clear()
+    db = tmp_path_factory.mktemp("research") / "archive.db"
+    with ReplayServer(site) as server:
+        result = crawl(server.start_url, db)
+        assert result.returncode == 0, result.stderr
+    return site, db

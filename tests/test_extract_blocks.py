@@ -45,10 +45,15 @@ def test_invisible_text_skipped_and_chrome_only_outside_article():
     assert lines_of(html) == ["首页 资讯", "标题", "正文接续", "版权所有"]
 
 
-def test_collapse_whitespace_including_wide_and_zero_width_spaces():
+def test_collapse_whitespace_including_wide_spaces():
     assert collapse(" 光谷\u3000生物城\xa0\n 企业 ") == "光谷 生物城 企业"
-    assert collapse("光谷\u200b生物城\ufeff") == "光谷 生物城"
-    assert collapse("\u200b \t") == "" and collapse("") == ""
+    assert collapse(" \t") == "" and collapse("") == ""
+
+
+def test_the_parsed_page_has_no_invisible_format_characters():
+    # Raw and as entities: ZWSP, BOM, ZWJ, soft hyphen, word joiner.
+    root = parse_html("<p>光谷\u200b生物城\ufeff</p><p>融&zwj;资&shy;环&#8288;境</p>")
+    assert [line.text for line in text_lines([body_of(root)])] == ["光谷生物城", "融资环境"]
 
 
 def test_parse_html_gives_a_document_for_empty_input_and_text_content_reads_all_text():

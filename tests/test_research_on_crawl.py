@@ -31,7 +31,9 @@ def ids_containing(site, word, include_reposts=False):
 def search_ids(db, query, *extra):
     result = parknews("search", query, "--db", str(db), "--json", "--limit", "1000", *extra)
     assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    meta, *hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert meta["total"] == len(hits)
+    return hits
 
 
 @pytest.mark.parametrize("word", ["融资", "光谷", "汉阳", "招商引资", "营商环境"])

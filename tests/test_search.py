@@ -105,7 +105,9 @@ def test_parse_query_builds_an_fts5_expression():
 def search_ids(run_cli, archive_path, *args):
     code, out, err = run_cli("search", *args, "--db", archive_path, "--json", "--limit", "100")
     assert code == 0, err
-    return [json.loads(line) for line in out.splitlines()]
+    meta, *hits = [json.loads(line) for line in out.splitlines()]
+    assert meta["total"] == len(hits) and "detail_id" not in meta
+    return hits
 
 
 @pytest.mark.parametrize("word", ["融资", "光谷", "汉阳", "融资环境", "新能源汽车", "招商引资"])
@@ -156,15 +158,17 @@ def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, arc
     everywhere = containing("招商引资")
     assert len(everywhere) > 3
     hits = search_ids(run_cli, archive_path, "招商引资")
-    assert {h["detail_id"] for h in hits} == set(sorted(everywhere)[-3:])
-    ranks = [h["rank"] for h in hits]
-    assert ranks == sorted(ranks)
+    assert {h["detail_id"] for h in hits} == everywhere  # every match, not only the window
+    assert {h["detail_id"] for h in hits[:3]} == set(sorted(everywhere)[-3:])  # the newest 3 ranked first
+    ranks = [h["rank"] for h in hits[:3]]
+    assert ranks == sorted(ranks) and all(h["rank"] is None for h in hits[3:])
+    assert [h["detail_id"] for h in hits[3:]] == sorted(everywhere, reverse=True)[3:]  # then newest first
     # The window is counted after the filters: the three newest from 宜昌, not those among all three.
     yichang = {a["detail_id"] for a in archive_articles if any((a[c] or "").startswith("宜昌") for c in search.REGION_COLUMNS)}
     newest_from_yichang = set(sorted(everywhere & yichang)[-3:])
-    assert len(newest_from_yichang) == 3 and newest_from_yichang != yichang & {h["detail_id"] for h in hits}
+    assert len(newest_from_yichang) == 3 and newest_from_yichang != yichang & {h["detail_id"] for h in hits[:3]}
     in_yichang = search_ids(run_cli, archive_path, "招商引资", "--region", "宜昌")
-    assert {h["detail_id"] for h in in_yichang} == newest_from_yichang
+    assert {h["detail_id"] for h in in_yichang[:3]} == newest_from_yichang
     few = containing("新能源汽车") & yichang
     assert 0 < len(few) <= 3 and {h["detail_id"] for h in search_ids(run_cli, archive_path, "新能源汽车", "--region", "宜昌")} == few
 
@@ -183,6 +187,9 @@ def test_bm25_of_the_window_puts_title_matches_first(archive_articles):
 def test_plain_output_marks_matches(run_cli, archive_path):
     code, out, _ = run_cli("search", "光谷", "--db", archive_path, "--limit", "3")
     assert code == 0 and len(out.splitlines()) == 3 and all("[光谷]" in line for line in out.splitlines())
+    for line in out.splitlines():  # detail_id and URL, to follow a result up
+        detail_id, date, region, title, url, snippet = line.split("\t")
+        assert url == f"https://hubei.010b.com/info/detail/{detail_id}.html"
 
 
 def test_bad_query_and_missing_archive_exit_2(run_cli, archive_path, tmp_path):

@@ -16,10 +16,15 @@ def stored_query(name: str) -> str:
 
 
 @pytest.mark.parametrize("word", ["融资", "光谷", "融资环境", "新能源汽车", "汉"])
-def test_keyword_query_in_plain_sqlite_matches_the_search_command(archive_path, containing, run_cli, word):
-    conn = sqlite3.connect(archive_path)  # no extension, no custom function
-    ids = {row[0] for row in conn.execute(stored_query("search_by_keyword"), {"q": word})}
-    assert ids == containing(word)
+def test_keyword_query_with_the_plugin_functions_matches_the_search_command(archive_path, containing, word):
+    pytest.importorskip("datasette")
+    from archive.datasette import prepare_connection
+
+    conn = sqlite3.connect(archive_path)  # no extension: two Python functions
+    prepare_connection(conn)
+    rows = conn.execute(stored_query("search_by_keyword"), {"q": word}).fetchall()
+    assert {row[0] for row in rows} == containing(word)
+    assert all(row[-1] == len(rows) for row in rows)  # the total, on every row
 
 
 def test_metadata_documents_every_article_column(archive_path):
@@ -44,8 +49,9 @@ def test_datasette_answers_its_stored_queries(archive_path, containing):
 
     found = asyncio.run(get("/archive/search_by_keyword.json?q=光谷&_shape=array"))
     assert {row["detail_id"] for row in found} == containing("光谷")
+    assert all("[光谷]" in row["snippet"] for row in found)
     monthly = asyncio.run(get("/archive/articles_by_region_and_month.json?region=宜昌&month=2024-04&_shape=array"))
-    assert monthly and all(row["region"] == "宜昌" and row["date"].startswith("2024-04") for row in monthly)
+    assert monthly and all(row["place"] == "宜昌市" and row["date"].startswith("2024-04") for row in monthly)
     table = asyncio.run(get("/archive/articles.json?_facet=city&_size=1"))
     assert {f["value"] for f in table["facet_results"]["city"]["results"]} >= {"武汉市", "宜昌市"}
 

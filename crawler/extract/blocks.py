@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 from lxml.etree import _Element
+from selectolax.lexbor import LexborHTMLParser
+
+from crawler.normalize.text import strip_invisible
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
@@ -25,24 +28,32 @@ INVISIBLE_TAGS = frozenset(
 # Page chrome; skipped on request, except inside <article>/<main>, where <header> holds the title.
 CHROME_TAGS = frozenset("nav aside header footer".split())
 ARTICLE_TAGS = frozenset(("article", "main"))
-WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
 def collapse(text: str) -> str:
-    """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed."""
-    if "\u200b" in text or "\ufeff" in text:
-        return WHITESPACE.sub(" ", text).strip()
-    # Without the two zero-width characters, str.split's whitespace is exactly WHITESPACE.
-    return " ".join(text.split())
+    """Whitespace runs (including &nbsp; and the ideographic space) as one space, trimmed.
+
+    Text read from ``parse_html``'s tree has no invisible format characters left (ZWSP, ZWJ,
+    soft hyphen, BOM …: ``strip_invisible``): they are removed from the whole page at once."""
+    return " ".join(text.split())  # str.split's whitespace covers NBSP and U+3000
 
 
 def parse_html(html: str) -> _Element:
-    """The document root; an empty document for empty or unparseable input."""
+    """The document root as a browser builds it; an empty document for empty input.
+
+    Lexbor (selectolax) builds the tree by the HTML5 parsing algorithm, so a stray ``</html>``
+    or ``</body>`` in an included header, misnested tags and comments anywhere read as a
+    browser reads them (libxml2's HTML parser drops everything after a stray ``</html>``).
+    Its serialisation, now well-formed and without invisible format characters, is read into
+    lxml, whose trees the extractors walk.
+    """
     # Plain lxml.etree elements: lxml.html's element classes cost a Python call for every
     # element touched. Bytes plus an explicit parser encoding: lxml refuses str input with an
     # XML declaration.
     parser = lxml.etree.HTMLParser(encoding="utf-8")
-    root = lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
+    # Invisible format characters go in one pass over the page (entities already decoded).
+    normalised = strip_invisible(LexborHTMLParser(html).html or "") if html.strip() else ""
+    root = lxml.etree.fromstring(normalised.encode("utf-8", "replace"), parser) if normalised else None
     if root is None:  # nothing but whitespace or comments
         root = lxml.etree.fromstring(b"<html><body></body></html>", parser)
     return root
@@ -57,7 +68,10 @@ _STRING_VALUE = lxml.etree.XPath("string()", smart_strings=False)
 
 
 def text_content(element: _Element) -> str:
-    """All the text inside ``element``, as lxml.html's ``text_content()`` gives it."""
+    """All the text inside ``element``, as lxml.html's ``text_content()`` gives it; "" for a
+    comment or processing instruction (their text is not the page's)."""
+    if not isinstance(element.tag, str):
+        return ""
     return _STRING_VALUE(element)
 
 
@@ -183,8 +197,13 @@ class _LineBuilder:
 
 
 # -- text patterns shared by the listing and detail extractors ---------------------------------
+# Digits may be full-width (２０２５－０７－０９: ``\d`` matches them) or Chinese numerals
+# (二〇二五年七月八日); a time may follow as 10:20(:30) or 10时20分.
+_SEP = r"[-/.－／．年]"
+_CN = "〇零一二三四五六七八九"
 DATE = (
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    rf"(?:(?:19|20|１９|２０)\d{{2}}\s*{_SEP}\s*\d{{1,2}}\s*[-/.－／．月]\s*\d{{1,2}}\s*[日号]?"
+    rf"|[一二][{_CN}]{{3}}\s*年\s*[{_CN}十]{{1,2}}\s*月\s*[{_CN}十]{{1,3}}\s*[日号])"
+    r"(?:\s*\d{1,2}(?:[:：]\d{2}(?:[:：]\d{2})?|\s*[时点]\s*\d{1,2}\s*分))?"
 )
 DATE_LABEL = r"(?:发布|更新|发表)?(?:日期|时间)\s*[:：]\s*"

@@ -10,6 +10,11 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 FALLBACK_ENCODINGS = ("utf-8", "gb18030")
 # Above this share of undecodable characters an encoding is wrong, not just a stray bad byte.
 MAX_ERROR_RATIO = 0.01
+# A page declared UTF-8 (header or <meta>) stays UTF-8 up to this share of undecodable
+# characters: a short GBK footer pasted into a UTF-8 page spoils a few lines, not the page
+# (read as GB18030 the whole page would be mojibake). GBK text read as UTF-8 is nearly all
+# errors, so a wrong declaration is still caught.
+DECLARED_UTF8_MAX_ERROR_RATIO = 0.2
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # Counted as the non-ASCII characters that are not CJK: a page has few, and a pattern that
 # seldom matches is scanned for faster than one that matches every other character.
@@ -34,11 +39,19 @@ def decode_html(body: bytes, content_type: str | None) -> str:
     # The first clean reading that gives Chinese wins; a single-byte label (latin-1, cp1252)
     # decodes anything, so a clean reading without Chinese only counts if none gives Chinese.
     # Readings are tried in order and the first winner returned: most pages are UTF-8.
+    declared_utf8 = "utf-8" in declared
     readings: list[tuple[float, str]] = []
     for encoding in candidates:
         text = body.decode(encoding, "replace")
         non_ascii = _non_ascii(text)
         error_ratio = text.count("\ufffd") / non_ascii if non_ascii else 0.0
+        if encoding == "utf-8" and (
+            error_ratio <= MAX_ERROR_RATIO or (declared_utf8 and error_ratio <= DECLARED_UTF8_MAX_ERROR_RATIO)
+        ):
+            # UTF-8 is self-checking: non-ASCII bytes that decode as UTF-8 are UTF-8, whether
+            # the text is Chinese or mostly Latin and typographic (é, “ ”, —), which GB18030
+            # would also decode without an error, into mojibake.
+            return text
         if error_ratio <= MAX_ERROR_RATIO and _looks_chinese(text, non_ascii):
             return text
         readings.append((error_ratio, text))

@@ -18,17 +18,26 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 from lxml.etree import _Element
 
-from crawler.extract.blocks import DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_content, text_lines
+from crawler.extract.blocks import BLOCK_TAGS, DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_content, text_lines
 from crawler.extract.urls import detail_id
 
 MORE_LINK = re.compile(
-    r"^[\[【(（<《]?\s*(?:阅读全文|阅读更多|查看全文|查看详情|查看更多|了解更多|详情|详细|更多|全文|more|read more)"
+    r"^[\[【(（<《]?\s*(?:点击|点此)?\s*(?:阅读全文|阅读更多|查看全文|查看详情|查看更多|了解更多|了解详情|详情|详细|更多|全文|more|read more)"
     r"\s*[\]】)）>》]?\s*(?:>>|»|›|→)?$",
     re.IGNORECASE,
 )
+BADGE = re.compile(r"[\[【(（]?\s*\S{1,4}\s*[\]】)）]?")  # 置顶, [新], HOT, 荐: a badge, not a headline
 SHORT_DATE = r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?"
-DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE})\s*[\]】)）]?$")
-EDGE_DATE = re.compile(rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?\s*$")
+# Rolling listings show recent entries relative to the moment of the fetch: 9小时前, 昨天 10:20,
+# 3天前, 刚刚 (read against the fetch time by crawler.normalize.dates.parse_date).
+RELATIVE_DATE = (
+    r"(?:\d{1,3}\s*(?:秒钟?|分钟|小时|天|周)\s*前|(?:大前天|前天|昨天|今天)(?:\s*\d{1,2}[:：]\d{2})?|刚刚)"
+)
+DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE}|{RELATIVE_DATE})\s*[\]】)）]?$")
+EDGE_DATE = re.compile(
+    rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?"
+    rf"|[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|(?<!\S)(?:{RELATIVE_DATE}))\s*[\]】)）]?\s*$"
+)
 LEFTOVER = re.compile(rf"^(?:{DATE_LABEL}|[\W_]*|(?:来源|作者|浏览|阅读|点击|人气)\s*[:：].{{0,30}})$")
 SIDEBAR_HEADING = re.compile(r"热门|热点|推荐|相关|排行|精选|猜你喜欢|大家都在看")
 SIDEBAR_WEIGHT = 0.2
@@ -82,17 +91,20 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     groups = [g for g in groups if id(g) not in sidebar or _summarised(g.entries)]
     if not groups:
         return []
-    pager = _pager_links(page.anchors)
+    pager = _pager_links(page)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
-    best = max(
-        groups,
-        key=lambda g: g.score
-        * (1.5 if pager and affinity[id(g)] == closest else 1)
-        * (SIDEBAR_WEIGHT if id(g) in sidebar else 1),
-    )
+
+
+    def weight(g: _Group) -> float:
+        return g.score * (1.5 if pager and affinity[id(g)] == closest else 1) * (SIDEBAR_WEIGHT if id(g) in sidebar else 1)
+
+    # The listing is the heaviest run of groups of one kind: a list cut into wrappers of 5
+    # outweighs a box of the same markup beside it.
+    run = max(_runs(groups, sidebar), key=lambda run: sum(map(weight, run)))
+    best = max(run, key=weight)
+    kin = [g for g in run if _same_kind(g, best)]
     result: list[ListingEntry] = []
-    kin = [g for g in groups if (id(g) in sidebar) == (id(best) in sidebar) and _same_kind(g, best)]
     for entry in (e for g in kin for e in g.entries):
         if entry.detail_id not in {e.detail_id for e in result}:
             entry.position = len(result) + 1
@@ -167,7 +179,10 @@ def _entry_from_nodes(nodes: list[_Element], ident: int, link_targets: dict) -> 
         return None
     lines = text_lines(nodes, tails=True)
     link_texts = {a: collapse(text_content(a)) for a in id_links}
-    title_link = next((a for a in id_links if not MORE_LINK.match(link_texts[a]) and link_texts[a]), id_links[0])
+    # Several links may lead to the article: a badge (置顶, 新), the headline, a call to action
+    # (点击了解更多>). The headline is the first that is neither; a summary may follow as a link.
+    headlines = [a for a in id_links if link_texts[a] and not MORE_LINK.match(link_texts[a])]
+    title_link = next((a for a in headlines if not BADGE.fullmatch(link_texts[a])), (headlines or id_links)[0])
     title_lines = text_lines([title_link])
     wraps_entry = len(title_lines) > 1
     if wraps_entry:
@@ -210,9 +225,30 @@ def _take_date(lines: list[Line], texts: list[str], dropped_links: set) -> tuple
 
 def _under_sidebar_heading(first_block: _Element) -> bool:
     # The nearest text before the group, e.g. "热门资讯" above a hot-list.
-    heading = first_block.xpath("preceding::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)][1]")
-    label = collapse(str(heading[0])) if heading else ""
+    before = _text_before(first_block)
+    label = collapse(before[0]) if before else ""
     return len(label) <= 20 and bool(SIDEBAR_HEADING.search(label))
+
+
+_SUBTREE_TEXT = lxml.etree.XPath(".//text()[normalize-space()][not(ancestor::script)][not(ancestor::style)]")
+
+
+def _text_before(element: _Element) -> tuple[str, _Element] | None:
+    """The nearest non-blank text before ``element`` in page order (scripts and styles aside),
+    with the element holding it. Walks back from the element, so it costs the distance to
+    that text, not the page's size (XPath's preceding:: axis builds the whole node-set)."""
+    node = element
+    while (parent := node.getparent()) is not None:
+        for previous in node.itersiblings(preceding=True):
+            if previous.tail and previous.tail.strip():
+                return previous.tail, parent
+            if isinstance(previous.tag, str) and previous.tag not in ("script", "style"):
+                if texts := _SUBTREE_TEXT(previous):
+                    return str(texts[-1]), texts[-1].getparent()
+        if parent.text and parent.text.strip() and parent.tag not in ("script", "style"):
+            return parent.text, parent
+        node = parent
+    return None
 
 
 def _pager_affinity(parent: _Element, pager: list[_Element]) -> int:
@@ -225,10 +261,53 @@ def _pager_affinity(parent: _Element, pager: list[_Element]) -> int:
 def _same_kind(group: _Group, best: _Group) -> bool:
     # A listing split into several lists (e.g. 5 + 5 under one column) is still one listing;
     # a link list beside it in the same column reads much thinner per entry.
-    if group is best:
+    return group is best or group.score / len(group.entries) >= 0.5 * best.score / len(best.entries)
+
+
+KIN_LEVELS = 2  # a listing cut into wrappers of 5 (ul in div.cnt in one panel): cousins at most
+
+
+def _runs(groups: list[_Group], sidebar: set[int]) -> list[list[_Group]]:
+    """The groups (in page order) cut into runs of one kind: lists of the same markup that are
+    siblings (one column split into lists of 5), or cousins that follow each other with no
+    text between them but a day's heading (wrappers of 5 entries each). A cousin list under a
+    heading of its own ("最新文章") starts another run. Linear in the groups."""
+    runs: list[list[_Group]] = []
+    last_of_kind: dict[tuple, list[_Group]] = {}
+    for group in groups:
+        kind = (id(group) in sidebar, _tag_path(group.parent))
+        run = last_of_kind.get(kind)
+        siblings = run and run[-1].parent.getparent() is group.parent.getparent()
+        if run and (siblings or (_near_kin(run[-1].parent, group.parent) and _back_to_back(run[-1], group))):
+            run.append(group)
+        else:
+            run = [group]
+            runs.append(run)
+        last_of_kind[kind] = run
+    return runs
+
+
+def _back_to_back(earlier: _Group, later: _Group) -> bool:
+    """Whether the text just before the later group belongs to the earlier group, or is a
+    day's heading (a listing grouped by day: "7月9日", "2025-07-08")."""
+    before = _text_before(later.first_block)
+    if before is None:
+        return False
+    text, holder = before
+    if holder is earlier.parent or earlier.parent in holder.iterancestors():
         return True
-    alike = group.parent.tag == best.parent.tag and group.parent.getparent() is best.parent.getparent()
-    return alike and group.score / len(group.entries) >= 0.5 * best.score / len(best.entries)
+    return bool(DATE_PIECE.match(collapse(text))) and _back_to_back(earlier, _Group(later.parent, holder, []))
+
+
+def _tag_path(element: _Element) -> tuple[str, ...]:
+    """The tags of the element and its ancestors up to KIN_LEVELS above it."""
+    return tuple(tag_of(e) for e in [element, *element.iterancestors()][: KIN_LEVELS + 1])
+
+
+def _near_kin(a: _Element, b: _Element) -> bool:
+    """Whether the two share an ancestor within KIN_LEVELS above each (siblings or cousins)."""
+    above_a = [a, *a.iterancestors()][1 : KIN_LEVELS + 1]
+    return any(x in above_a for x in [b, *b.iterancestors()][1 : KIN_LEVELS + 1])
 
 
 # -- pagination ---------------------------------------------------------------------------------
@@ -256,18 +335,21 @@ def pagination(html: str, page_url: str) -> Pagination:
     """Where this page sits in its listing and the URLs of the listing's pages."""
     page = _read_page(html, page_url)
     root, anchors = page.root, page.anchors
-    numbered = [(int(m.group(1)), url) for text, url, _ in anchors if (m := PAGE_NUMBER.match(text))]
+    here = _without_fragment(page_url)
+    numbered = [(n, url) for n, url, _ in _pager_numbers(page)]
+    # "#page=7": a pager run by script on this very page; its numbers tell the total only.
+    in_page = [n for n, url in numbered if url != here and _without_fragment(url) == here]
+    numbered = [(n, url) for n, url in numbered if _without_fragment(url) != here or url == here]
     template = _infer_template(numbered, page_url)
     if template:
         # Page 1 often has its own URL (the listing root), so it is kept whatever its form.
         numbered = [(n, url) for n, url in numbered if template.number(url) == n or n == 1]
     texts = root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]", smart_strings=False)
     page_text = collapse(" ".join(texts))
-    current = _current_page(root, page_url, page_text, texts, numbered, template, set(_pager_links(anchors)))
+    current = _current_page(root, page_url, page_text, texts, numbered, template, set(_pager_links(page)))
     last_links = [url for text, url, _ in anchors if LAST_TEXTS.match(text)]
-    here = _without_fragment(page_url)
     next_link = next((u for t, u, _ in anchors if NEXT_TEXTS.match(t) and _without_fragment(u) != here), None)
-    total = _total_pages(page_text, texts, numbered, current, [template.number(u) for u in last_links] if template else [])
+    total = _total_pages(page_text, texts, numbered, current, [*in_page, *([template.number(u) for u in last_links] if template else [])])
     url_template = None
     if template is None and (total or next_link):
         url_template = _unnumbered_template(page_url, total, next_link, last_links)
@@ -281,7 +363,7 @@ def pagination(html: str, page_url: str) -> Pagination:
         page_urls = {n: template.url(n) for n in range(1, total + 1)}
     page_urls.update(dict(numbered))
     # "首页" means page 1 only inside the pager; in the nav bar it is the site's home page.
-    pager = set(_pager_links(anchors))
+    pager = set(_pager_links(page))
     first_links = [url for text, url, a in anchors if FIRST_TEXTS.match(text) and _beside(a, pager)]
     if first_links and 1 not in dict(numbered):
         page_urls[1] = first_links[0]
@@ -311,6 +393,7 @@ class _Page:
     root: _Element
     detail_links: list[tuple[_Element, int, str]]  # (<a>, detail id, absolute URL)
     anchors: list[tuple[str, str, _Element]]  # the other http(s) links: (text, absolute URL, <a>)
+    pager_numbers: list[tuple[int, str, _Element]] | None = None  # made once, by _pager_numbers
 
 
 @lru_cache(maxsize=1)
@@ -320,9 +403,14 @@ def _read_page(html: str, page_url: str) -> _Page:
     # the tree or the lists.
     root = parse_html(html)
     page = _Page(root, [], [])
+    # Relative links resolve against <base href> where the page has one, as a browser does.
+    base_href = next((b.get("href").strip() for b in root.iter("base") if b.get("href")), "")
+    base = (_resolve(page_url, base_href) if base_href else None) or page_url
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        url = urljoin(page_url, href)
+        url = _resolve(base, href)
+        if url is None:  # malformed (an unclosed IPv6 bracket …): no link a browser could follow
+            continue
         ident = detail_id(url)
         if ident:
             page.detail_links.append((a, ident, url))
@@ -331,8 +419,44 @@ def _read_page(html: str, page_url: str) -> _Page:
     return page
 
 
-def _pager_links(anchors: list[tuple[str, str, _Element]]) -> list[_Element]:
-    return [a for text, _, a in anchors if PAGE_NUMBER.match(text) or NEXT_TEXTS.match(text)]
+def _resolve(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None for a malformed one."""
+    try:
+        url = urljoin(base, href)
+        if ":" in url.partition("//")[2].partition("/")[0]:  # a port or an IPv6 host: check it
+            urlsplit(url).port  # noqa: B018 (raises on a malformed port)
+    except ValueError:
+        return None
+    return url
+
+
+def _pager_numbers(page: _Page) -> list[tuple[int, str, _Element]]:
+    """The numbered page links: (number, URL, <a>). Not a number inside a listing entry (a
+    comment count, 845); where 下一页/尾页 links exist, only the numbers beside them (a
+    calendar of day links is no pager either)."""
+    if page.pager_numbers is None:
+        entry_links = {a: ident for a, ident, _ in page.detail_links}
+        numbered = [
+            (int(m.group(1)), url, a)
+            for text, url, a in page.anchors
+            if (m := PAGE_NUMBER.match(text)) and not _in_entry(a, entry_links)
+        ]
+        flips = {a for text, _, a in page.anchors if NEXT_TEXTS.match(text) or LAST_TEXTS.match(text)}
+        beside = [entry for entry in numbered if _beside(entry[2], flips)] if flips else []
+        page.pager_numbers = beside or numbered
+    return page.pager_numbers
+
+
+def _in_entry(a: _Element, entry_links: dict[_Element, int]) -> bool:
+    """Whether the link's nearest block holds links to one article only: an entry's block (a
+    comment count beside its title), not a pager or a flat list of many entries."""
+    block = next((x for x in a.iterancestors() if tag_of(x) in BLOCK_TAGS), None)
+    return block is not None and len({entry_links[x] for x in block.iter("a") if x in entry_links}) == 1
+
+
+def _pager_links(page: _Page) -> list[_Element]:
+    """The pager's links: its numbers (as ``_pager_numbers`` picks them), 下一页 and the like."""
+    return [a for _, _, a in _pager_numbers(page)] + [a for text, _, a in page.anchors if NEXT_TEXTS.match(text)]
 
 
 def _beside(element: _Element, others: set[_Element]) -> bool:
@@ -350,9 +474,10 @@ def _without_fragment(url: str) -> str:
 
 def _split_url(url: str) -> tuple[str, list[str]]:
     """The URL's origin, and the rest cut into alternating non-digit and digit runs."""
-    parts = urlsplit(_without_fragment(url))
+    url = _without_fragment(url)
+    parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    return origin, re.split(r"(\d+)", url[len(origin) :] if url.startswith(origin) else _without_fragment(url))
+    return origin, re.split(r"(\d+)", url[len(origin) :] if url.startswith(origin) else url)
 
 
 def _template_from_pair(url_a: str, url_b: str, number_a: int | None, number_b: int) -> _Template | None:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from crawler.normalize.text import FULL_WIDTH_TO_ASCII
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EARLIEST_YEAR = 1990
 MAX_INPUT_CHARS = 200  # date fields are short; a longer text is not a date field
@@ -35,10 +37,13 @@ NO_DATE = ParsedDate()
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, and wide or non-breaking spaces to a space, so
 # that one set of patterns reads ２０２５－０７－２３ and 10：20 too.
-_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_HALFWIDTH.update({0x3000: " ", 0xA0: " "})
+_HALFWIDTH = {**FULL_WIDTH_TO_ASCII, 0x3000: " ", 0xA0: " "}
 
 _LABEL = re.compile(r"(?:发布|更新|发表)?(?:时间|日期)\s*:")
+# 二〇二五年七月八日, 二〇〇五年十二月二十八日: documents and e-papers write dates in numerals.
+_NUMERAL_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*([一二三四五六七八九十]{1,3})\s*([日号])"
+)
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d)")
 _CHINESE_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日号]?")
 # Year-less forms must stand alone: "3-5年", "1/3", "7.23亿" or part of "2025-07-23" are not dates.
@@ -95,6 +100,8 @@ def parse_date(
     text = text[:MAX_INPUT_CHARS]
     if not text.isascii():
         text = text.translate(_HALFWIDTH)
+        if _NUMERAL_DATE.search(text):
+            text = _NUMERAL_DATE.sub(_numeral_date_in_digits, text)
     label = _LABEL.search(text)
     if label:
         text = text[label.end() :]
@@ -219,6 +226,15 @@ def _at_minute(moment: datetime.datetime) -> ParsedDate:
     # Relative times are approximate; seconds would claim a precision the page never had.
     moment = moment.replace(second=0, microsecond=0)
     return ParsedDate(date=moment.date().isoformat(), at=moment.isoformat())
+
+
+def _numeral_date_in_digits(match: re.Match) -> str:
+    """``二〇二五年七月八日`` → ``2025年7月8日``; a malformed numeral is left as it was."""
+    year = "".join(str(_CHINESE_DIGITS.get(ch, 0)) for ch in match.group(1))
+    month, day = _small_number(match.group(2)), _small_number(match.group(3))
+    if month is None or day is None:
+        return match.group(0)
+    return f"{year}年{int(month)}月{int(day)}{match.group(4)}"
 
 
 def _small_number(word: str) -> float | None:

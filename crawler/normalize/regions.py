@@ -16,6 +16,9 @@ Two sources name the place: the title's tag (the X of 【X招商】) and the det
   canonical name; the codes are those of the district holding the zone, or of the city
   (or province) when the zone straddles districts.
 - A municipality's province and city share a name: 北京 -> 北京市/北京市, adcode 110100.
+- In 所属地区 each part lies strictly inside the one before: a name repeated one level down
+  is the place of that name at the next level (吉林-吉林 -> 吉林市 220200; 湖北-荆州-荆州 ->
+  荆州区 421003), never the same place again.
 
 All facts live in ``data/`` (see its README.md); this module only reads them.
 """
@@ -158,7 +161,14 @@ def _resolve_raw(gaz: _Gazetteer, raw: str) -> tuple[str | None, str | None]:
     zone_alias: str | None = None
     for part in filter(None, _RAW_SEPARATORS.split(raw)):
         match = gaz.match(part)
-        codes = [c for c in match.adcodes if current is None or gaz.within(c, current)]
+        # Each part names a place strictly inside the previous one: 吉林-吉林 is 吉林市 in
+        # 吉林省, 湖北-荆州-荆州 is 荆州区 in 荆州市 (a repeated name is the next level down).
+        # (A zone may share its city's code: it is no repeated name.)
+        codes = [
+            c
+            for c in match.adcodes
+            if current is None or ((c != current or match.zone is not None) and gaz.within(c, current))
+        ]
         found = gaz.common(codes) if codes else None
         if found is not None:
             current = found

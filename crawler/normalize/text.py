@@ -1,19 +1,64 @@
-"""Whitespace clean-up shared by titles, summaries and bodies."""
+"""Whitespace and invisible-character clean-up shared by titles, summaries, bodies and the
+search index (``archive/fts.py``): one list of invisible characters for the whole project.
+"""
 
 from __future__ import annotations
 
-# Zero-width space and BOM: invisible, not whitespace to ``str.split``, and left behind by
-# editors and HTML entities; in Chinese text they separate nothing.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff"))
+import re
+import unicodedata
+
+# Unicode format characters (general category Cf): zero-width space and (non-)joiners
+# U+200B..U+200D, word joiner U+2060, soft hyphen U+00AD, BOM U+FEFF, bidi marks and their
+# kin. Invisible, not whitespace to ``str.split``, left behind by editors and HTML entities;
+# in Chinese text they separate nothing, and inside a 【X招商】 tag or a search word they hide
+# the match. Cf characters live in planes 0, 1 and 14 only; the table follows the Python
+# build's Unicode version.
+INVISIBLE = "".join(
+    chr(code)
+    for plane in (range(0, 0x20000), range(0xE0000, 0xE1000))
+    for code in plane
+    if unicodedata.category(chr(code)) == "Cf"
+)
+
+
+def _character_class(codes: list[int]) -> str:
+    """A regex character class of ``codes`` as ranges: sre tests a few ranges much faster
+    than a list of single characters (a hot path: every text node of every page)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + "]+"
+
+
+# Characters beyond the BMP are rare in pages: their (slower) pattern runs only when present.
+_INVISIBLE_BMP = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) <= 0xFFFF]))
+_INVISIBLE_ASTRAL = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) > 0xFFFF]))
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+# Full-width ASCII forms (U+FF01..U+FF5E: ２０２５, （图）, ：) to ASCII, one character for one.
+FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its format (Cf) characters; ASCII text is returned as it is."""
+    if text.isascii():
+        return text
+    text = _INVISIBLE_BMP.sub("", text)
+    return _INVISIBLE_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 
 
 def collapse_whitespace(text: str, keep_newlines: bool = False) -> str:
-    """Collapse every run of whitespace (ideographic space U+3000, NBSP, tabs too) to one space.
+    """Collapse every run of whitespace (ideographic space U+3000, NBSP, tabs too) to one space,
+    after removing invisible (Cf) characters.
 
     With ``keep_newlines`` line breaks survive: each line is collapsed and trimmed on its own,
     blank lines are dropped and lines are joined with a single "\\n".
     """
-    text = text.translate(_INVISIBLE)
+    text = strip_invisible(text)
     if not keep_newlines:
         return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.splitlines())
