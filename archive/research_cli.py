@@ -78,7 +78,7 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
         return
     console = _console()
     if not console.is_terminal:  # a pipe: tab-separated, matches marked as [..]; the count on stderr
-        click.echo(f"{heading} ({results.ranking})", err=True)
+        click.echo(visible(f"{heading} ({results.ranking})", one_line=True), err=True)
         for hit in results.hits:
             cells = [str(hit["detail_id"]), hit["date"] or "", hit["region"] or "", hit["title"] or "", hit["url"] or "",
                      plain_snippet(hit["snippet"])]  # fmt: skip
