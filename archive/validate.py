@@ -52,7 +52,7 @@ def check_argv(argv: list[str]) -> None:
     for arg in argv:
         if _UNDECODABLE.search(arg):
             raise UsageError(
-                f"argument {visible(arg, one_line=True)!s} is not valid UTF-8 (bytes shown as \\xNN; a terminal "
+                f"argument {visible(arg, one_line=True)!s} is not UTF-8 (bytes shown as \\xNN; a terminal "
                 "in GBK?); switch the terminal to UTF-8 (e.g. export LANG=C.UTF-8) and type it again"
             )
 
