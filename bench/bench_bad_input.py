@@ -9,17 +9,15 @@
    on a plain read-only ``sqlite3`` connection. Median of ``--runs``, and the ratio.
 2. Hostile crawls (``tests/hostile_site.py``): each scenario crawled by the real CLI in a
    subprocess (``--delay 0 -s DOWNLOAD_TIMEOUT=3 -s RETRY_TIMES=1``), wall time and peak RSS
-   (wait4), median of ``--runs``; against the baseline of the same command on the replay's
+   (wait4, from a small parent: ``tests.hostile_site.measured``), median of ``--runs``; against the baseline of the same command on the replay's
    3-page listing (``ReplaySite(pages=3)``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from archive.query_limits import limited  # noqa: E402
 from crawler.replay.server import ReplayServer  # noqa: E402
 from crawler.replay.site import ReplaySite  # noqa: E402
-from tests.hostile_site import HostileSite  # noqa: E402
+from tests.hostile_site import HostileSite, measured  # noqa: E402
 
 QUERY = "SELECT a.k % 97, count(*), sum(length(b.v)) FROM t a JOIN t b ON b.k = a.k GROUP BY 1 ORDER BY 2 DESC"
 CRAWL = ["--delay", "0", "--concurrency", "16", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.05"]
@@ -59,11 +57,9 @@ def timed_query(path: Path, with_limits: bool) -> float:
 
 
 def measured_crawl(start_url: str, db: Path, *extra: str) -> tuple[float, float, int]:
-    started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", "--start-url", start_url, "--db", str(db),
-                                *CRAWL, *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)  # fmt: skip
-    _, status, usage = os.wait4(process.pid, 0)
-    return time.monotonic() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    code, _, _, seconds, rss_mb = measured([sys.executable, "-m", "archive.cli", "crawl", "--start-url", start_url,
+                                            "--db", str(db), *CRAWL, *extra], timeout=600)  # fmt: skip
+    return seconds, rss_mb, code
 
 
 def main() -> None:

@@ -26,9 +26,15 @@ The text is made up here; nothing is taken from the real site's pages.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 LISTING_PATH = "/info/7001/page/{n}"
 BIG = 50 * 1024 * 1024
@@ -262,3 +268,29 @@ HOSTILE_ENTRIES = {
     110: "【武汉招商】跳转到另一网站",
     112: "【武汉招商】第一次打开为空的文章",
 }
+
+
+# Runs a command and writes its peak RSS (wait4's ru_maxrss, KiB) to argv[1]: a small parent of
+# its own, since a child's ru_maxrss also counts the image it was forked from (pytest's is large).
+MEASURE = (
+    "import os, subprocess, sys; child = subprocess.Popen(sys.argv[2:]); _, status, usage = os.wait4(child.pid, 0); "
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss)); sys.exit(os.waitstatus_to_exitcode(status))"
+)
+
+
+def measured(command: list[str], *, timeout: float) -> tuple[int, str, str, float, float]:
+    """Run ``command``: (exit code, stdout, stderr, seconds, peak RSS in MB). TimeoutExpired past ``timeout``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rss, out, err = (Path(tmp) / name for name in ("rss", "out", "err"))
+        started = time.monotonic()
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            process = subprocess.Popen([sys.executable, "-c", MEASURE, str(rss), *command], stdout=stdout, stderr=stderr,
+                                       start_new_session=True)  # fmt: skip
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise
+        seconds = time.monotonic() - started
+        return process.returncode, out.read_text(), err.read_text(), seconds, int(rss.read_text()) / 1024

@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawling import FAST, rows
-from tests.hostile_site import MARKUP, HostileSite
+from tests.hostile_site import MARKUP, HostileSite, measured
 
 CRAWL_BOUND = 90  # seconds, for every crawl below (each takes 5-20 s)
 MAX_RSS_MB = 250
@@ -38,30 +37,13 @@ class Run:
     peak_rss_mb: float
 
 
-# Runs the command and writes its peak RSS (wait4's ru_maxrss, KiB) to argv[1]. A small parent
-# of its own: a child's ru_maxrss counts the image it was forked from, and pytest's is large.
-MEASURE = (
-    "import os, subprocess, sys; child = subprocess.Popen(sys.argv[2:]); _, status, usage = os.wait4(child.pid, 0); "
-    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss)); sys.exit(os.waitstatus_to_exitcode(status))"
-)
-
-
 def run_measured(argv: list[str], timeout: float = CRAWL_BOUND) -> Run:
     """Run ``parknews ARGV``; its exit code, output, time and peak RSS."""
-    with tempfile.TemporaryDirectory() as tmp:
-        rss, out, err = (Path(tmp) / name for name in ("rss", "out", "err"))
-        started = time.monotonic()
-        with out.open("wb") as stdout, err.open("wb") as stderr:
-            process = subprocess.Popen([sys.executable, "-c", MEASURE, str(rss), sys.executable, "-m", "archive.cli", *argv],
-                                       stdout=stdout, stderr=stderr, start_new_session=True)  # fmt: skip
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, 9)
-                process.wait()
-                pytest.fail(f"parknews {' '.join(argv)} did not end within {timeout} s")
-        seconds = time.monotonic() - started
-        return Run(process.returncode, out.read_text(), err.read_text(), seconds, int(rss.read_text()) / 1024)
+    try:
+        code, out, err, seconds, rss_mb = measured([sys.executable, "-m", "archive.cli", *argv], timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"parknews {' '.join(argv)} did not end within {timeout} s")
+    return Run(code, out, err, seconds, rss_mb)
 
 
 def assert_only_text(*outputs: str) -> None:
