@@ -10,12 +10,13 @@ from pathlib import Path
 
 import click
 
-from archive.db import check_archive_path, open_archive_readonly
-from archive.errors import UsageError
+from archive.db import check_archive_path, check_writable, open_archive_readonly, writing
+from archive.errors import UsageError, WriteFailedError
 from archive.lock import archive_lock
 from archive.research_cli import db_option
 from archive.terminal import print_table, visible
-from archive.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, check_writable, count, parse_settings
+from archive.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, count, parse_settings
+from archive.validate import check_writable as check_path_writable
 
 DEFAULT_START_URL = "https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"
 
@@ -24,6 +25,8 @@ def report(result, db: str) -> None:
     """Print the end-of-crawl summary (stdout), or fail with the crawl's fatal error."""
     if result.fatal_error:
         raise UsageError(result.fatal_error)
+    if result.write_failed:
+        raise WriteFailedError(result.write_failed)
     db = visible(db, one_line=True)
     click.echo(
         f"{db}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged articles; "
@@ -66,7 +69,8 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
 
     Exit codes: 0 ok; 1 finished, but some pages failed (see 'parknews runs --errors RUN');
     2 bad input (options, settings, database, start URL), nothing written; 3 another crawl
-    is running on this archive, nothing done; 130/143 stopped by Ctrl-C/SIGTERM.
+    is running on this archive, nothing done; 4 the archive could not be written (disk full,
+    read-only); 130/143 stopped by Ctrl-C/SIGTERM.
     """
     values = {"PARKNEWS_FULL": full, "PARKNEWS_REFRESH_DAYS": refresh_days} | parse_settings(overrides)
     urls = list(start_urls) + (read_listings_file(listings_file) if listings_file else [])
@@ -74,7 +78,8 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
     if log_file is not None:
         values["LOG_FILE"] = check_log_file(log_file)
     check_archive_path(db_path)  # the archive last: bad options never open it
-    check_writable(db_path)
+    check_writable(db_path)  # the file (exit 4)
+    check_path_writable(db_path)  # a regular file, in a directory SQLite can write its -wal in (exit 2)
     from crawler.runner import crawl_settings, run_crawl
 
     settings = crawl_settings(
@@ -98,6 +103,7 @@ def demo(db_path, theme) -> None:
 
     check_archive_path(db_path)
     check_writable(db_path)
+    check_path_writable(db_path)
     with archive_lock(db_path), ReplayServer(ReplaySite(theme=theme)) as server:
         click.echo(f"Serving the replay at {server.start_url}", err=True)
         settings = crawl_settings(db=db_path, delay=0, concurrency=16, progress=sys.stderr.isatty(),
@@ -121,7 +127,8 @@ def reparse(db_path) -> None:
 
     check_archive_path(db_path, must_exist=True)
     check_writable(db_path)
-    with archive_lock(db_path):
+    check_path_writable(db_path)
+    with archive_lock(db_path), writing():
         counts = reparse_archive(db_path)
     click.echo(f"{db_path}: {counts.changed} articles updated, {counts.unchanged} unchanged, {counts.new} new from captures")
 

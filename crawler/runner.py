@@ -26,6 +26,7 @@ class CrawlResult:
     unchanged: int
     errors: int
     exit_code: int
+    write_failed: str | None = None  # the archive could not be written: the one-line reason
 
 
 def crawl_settings(
@@ -147,4 +148,5 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
         unchanged=stats("parknews/articles_unchanged", 0),
         errors=stats("parknews/errors", 0),
         exit_code=exit_code,
+        write_failed=stats("parknews/write_failed"),
     )
