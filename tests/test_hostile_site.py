@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import FAST, rows
+from tests.crawling import FAST, rows, terminal_output
 from tests.hostile_site import MARKUP, HostileSite, measured
 
 CRAWL_BOUND = 90  # seconds, for every crawl below (each takes 5-20 s)
@@ -101,19 +101,9 @@ def test_what_the_archive_holds_reaches_the_terminal_as_text(hostile_crawl):
         env = {**os.environ, "COLUMNS": "400", "TERM": "xterm-256color"}
         result = subprocess.run([sys.executable, "-m", "archive.cli", *argv, "--db", str(db)], stdout=follower,
                                 stderr=subprocess.PIPE, env=env, timeout=60)  # fmt: skip
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(leader)
+        shown = terminal_output(leader, follower)
         assert result.returncode == 0, result.stderr
-        return b"".join(chunks).decode("utf-8", "replace")
+        return shown
 
     shown = [
         on_terminal("query", "SELECT detail_id, title, body FROM articles WHERE detail_id = 107"),

@@ -12,7 +12,7 @@ import pytest
 from archive.errors import EXIT_SIGINT, EXIT_SIGTERM
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
-from tests.crawling import FAST, crawl, rows
+from tests.crawling import FAST, crawl, rows, terminal_output
 
 
 @pytest.mark.parametrize("how", ["--log-file", "-s LOG_FILE="])
@@ -85,7 +85,6 @@ def test_output_to_a_reader_that_went_away_exits_141_quietly(archive_path, argv)
 
 def test_on_a_terminal_warnings_clear_the_progress_line_before_they_are_written(tmp_path):
     """A live crawl on a pty: each log line starts by erasing the progress line, never runs into it."""
-    import os
     import pty
 
     db = tmp_path / "news.db"
@@ -96,18 +95,7 @@ def test_on_a_terminal_warnings_clear_the_progress_line_before_they_are_written(
                                     "--db", str(db), *FAST, "-s", "DOWNLOAD_WARNSIZE=1000"],
                                    stdout=subprocess.PIPE, stderr=follower)  # fmt: skip
         process.communicate(timeout=120)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    shown = b"".join(chunks).decode("utf-8", "replace")
+    shown = terminal_output(leader, follower)
     assert process.returncode == 0, shown
     warnings = [part for part in shown.split("\r\x1b[K") if "WARNING" in part]
     assert warnings and all(part.lstrip().startswith("20") for part in warnings), shown  # a dated log line, whole
