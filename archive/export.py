@@ -24,6 +24,7 @@ import sqlite_utils
 from archive.errors import UsageError
 from archive.facts import export_source
 from archive.outfile import STDOUT, output_file
+from archive.where import where_clause
 
 FORMATS = ("csv", "jsonl", "xlsx", "dta", "parquet")
 STREAMED = ("csv", "jsonl")  # written front to back: to standard output, a pipe or a device
@@ -53,6 +54,7 @@ def article_rows(
     column, syntax) surface here, before any file is opened.
     """
     db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
+    where = where_clause(db, where)  # one condition on articles columns, or UsageError
     try:
         # The count may use the duplicate_of index; the rows are read in rowid order ("+").
         total = db.execute(f"SELECT count(*) FROM articles{_where(where, include_duplicates)}").fetchone()[0]
@@ -62,7 +64,7 @@ def article_rows(
         cells = ", ".join(_csv_cell(column, excel) for column in columns) if fmt == "csv" else "*"
         cursor = db.execute(f"SELECT {cells} FROM {source}{clause} ORDER BY detail_id")
     except sqlite3.Error as exc:
-        raise UsageError(f"--where {where!r}: {exc}") from None
+        raise UsageError(f"cannot read the articles: {exc}") from None
     return columns, cursor, total
 
 
@@ -152,7 +154,7 @@ def csv_lines(rows: list[tuple[bytes, ...]], newline: bytes = b"\n") -> bytes:
 
 
 def _where(where: str | None, include_duplicates: bool, *, reposts_by_index: bool = True) -> str:
-    conditions = [f"({where})"] if where else []
+    conditions = [where] if where else []  # already wrapped by where_clause
     if not include_duplicates:
         conditions.append("duplicate_of IS NULL" if reposts_by_index else "+duplicate_of IS NULL")
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""

@@ -102,26 +102,14 @@ def output_file(target: str, *, streams: bool, what: str = "the output") -> Iter
     written (a directory, a missing directory, no permission, a device for a format that
     does not stream), before anything is written.
     """
-    if target == STDOUT:
-        if not streams:
-            raise UsageError(f"{what} cannot go to standard output; give a file name with -o")
+    how = check_target(target, streams=streams, what=what)
+    if how == "stdout":
         with _signals_interrupt():
             yield Output(None, sys.stdout.buffer, "standard output")
             sys.stdout.buffer.flush()
         return
     path = Path(target)
-    try:
-        mode = os.stat(path).st_mode  # follows symlinks: the kind of file finally written
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror}") from None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise UsageError(f"{target} is a directory; give a file name for {what}")
-    if mode is not None and (not stat.S_ISREG(mode) or _is_special_path(path)):
-        if not streams:
-            raise UsageError(f"{target} is not a regular file (a device, pipe or descriptor); {what} needs one: "
-                             "write a file, then copy it")  # fmt: skip
+    if how == "through":
         with _signals_interrupt(), _open_through(path) as stream:
             yield Output(None, stream, target)
         return
@@ -136,6 +124,7 @@ def output_file(target: str, *, streams: bool, what: str = "the output") -> Iter
             with os.fdopen(os.dup(fd), "wb") as stream:
                 yield Output(str(part), stream, target, None if streams else str(scratch))
             shutil.rmtree(scratch, ignore_errors=True)
+            _keep_mode(real, fd)
             os.replace(part, real)
     except OSError as exc:
         _remove(part)
@@ -145,6 +134,52 @@ def output_file(target: str, *, streams: bool, what: str = "the output") -> Iter
         raise
     finally:
         os.close(fd)
+
+
+def check_target(target: str, *, streams: bool, what: str = "the output") -> str:
+    """How ``target`` will be written, or UsageError (exit 2) saying why it cannot be.
+
+    ``"stdout"`` for ``-``, ``"through"`` for a device, FIFO or descriptor name (formats that
+    stream only), ``"replace"`` for a new or regular file. Refused: a directory, a missing or
+    unwritable directory, an existing file this user may not write (as ``cp`` refuses; root
+    may), and a non-regular target for a format that does not stream. Commands call it before
+    printing anything, so a bad ``-o``/``--plot`` fails before any output.
+    """
+    if target == STDOUT:
+        if not streams:
+            raise UsageError(f"{what} cannot go to standard output; give a file name with -o")
+        return "stdout"
+    path = Path(target)
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: the kind of file finally written
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror}") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise UsageError(f"{target} is a directory; give a file name for {what}")
+    if mode is not None and (not stat.S_ISREG(mode) or _is_special_path(path)):
+        if not streams:
+            raise UsageError(f"{target} is not a regular file (a device, pipe or descriptor); {what} needs one: "
+                             "write a file, then copy it")  # fmt: skip
+        return "through"
+    real = Path(os.path.realpath(path))
+    if not real.parent.is_dir():
+        raise UsageError(f"cannot write {real}: directory {real.parent} does not exist")
+    if mode is not None and not os.access(real, os.W_OK):
+        raise UsageError(f"cannot write {target}: the file is read-only for this user; make it writable "
+                         "(chmod u+w) or choose another name")  # fmt: skip
+    if not os.access(real.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {target}: its directory {real.parent} is read-only for this user")
+    return "replace"
+
+
+def _keep_mode(real: Path, fd: int) -> None:
+    """Give the new file the permission bits of the file it replaces (a new name keeps the umask's)."""
+    try:
+        os.fchmod(fd, stat.S_IMODE(os.stat(real).st_mode))
+    except FileNotFoundError:
+        pass
 
 
 def _is_special_path(path: Path) -> bool:

@@ -15,7 +15,7 @@ from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
 from archive.query_limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, limited
 from archive.terminal import cell, console as _console, json_line, print_table as _print_table, visible
-from archive.validate import MAX_INTEGER, Seconds, check_writable, count
+from archive.validate import MAX_INTEGER, Number, Seconds, check_writable, count
 
 MAX_ROWS = 2**62  # counts beyond SQLite's 64-bit integers are refused as bad input
 TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
@@ -175,17 +175,19 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
 @click.option("--plot", type=click.Path(dir_okay=False),
               help="Also draw articles per month, stacked by place, to this file: .png, .svg or .pdf.")
-@click.option("--width", type=click.FloatRange(2, 100), default=10.0, show_default=True, help="Chart width in inches.")
-@click.option("--height", type=click.FloatRange(2, 100), default=5.0, show_default=True, help="Chart height in inches.")
+@click.option("--width", type=Number(2, 100, unit="inches"), default=10.0, show_default=True, help="Chart width in inches.")
+@click.option("--height", type=Number(2, 100, unit="inches"), default=5.0, show_default=True, help="Chart height in inches.")
 @click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True, help="Chart resolution (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @duplicates_option
 def stats(db_path, by, where, since, until, plot, width, height, dpi, as_json, include_duplicates) -> None:
     """Count articles by month (every month, 0 where none), place, province, city, district, zone, tag or park."""
+    from archive.outfile import check_target
     from archive.stats import ALIASES, count_by, plot_format, plot_monthly
 
     if plot:
-        plot_format(plot)  # an unknown extension is refused before any work
+        plot_format(plot)  # an unknown extension, a missing directory, an unwritable file: refused before any output
+        check_target(plot, streams=False, what="a chart")
     by = ALIASES.get(by, by)
     window = {"since": since.date().isoformat() if since else None, "until": until.date().isoformat() if until else None}
     db = open_archive_readonly(db_path)

@@ -195,9 +195,9 @@ def article_conditions(
     *, where: str | None = None, since: str | None = None, until: str | None = None, include_duplicates: bool = False
 ) -> tuple[list[str], list]:
     """SQL conditions on ``articles a`` (and their parameters) shared by search and stats:
-    ``where`` as given, ``since``/``until`` (YYYY-MM-DD, inclusive) on the posting date (else the
+    ``where`` as ``archive.where.where_clause`` returned it (checked, wrapped), ``since``/``until`` (YYYY-MM-DD, inclusive) on the posting date (else the
     listing date), reposts left out unless ``include_duplicates``."""
-    conditions, params = ([f"({where})"] if where else []), []
+    conditions, params = ([where] if where else []), []
     if since:
         conditions.append(f"{ARTICLE_DATE} >= ?")
         params.append(since)

@@ -13,6 +13,7 @@ import sqlite_utils
 from archive.errors import UsageError
 from archive.outfile import output_file
 from archive.search import ARTICLE_DATE, article_conditions
+from archive.where import where_clause
 
 UNKNOWN = "(未知)"
 OTHER = "其他"
@@ -44,8 +45,12 @@ CJK_FONTS = (
 _SHIPPED_FONT = "NotoSansCJKsc-Regular.otf"  # in the mplfonts wheel (SIL Open Font License)
 
 
-def _conditions(where: str | None, since: str | None, until: str | None, include_duplicates: bool) -> tuple[str, list]:
-    conditions, params = article_conditions(where=where, since=since, until=until, include_duplicates=include_duplicates)
+def _conditions(
+    db: sqlite_utils.Database, where: str | None, since: str | None, until: str | None, include_duplicates: bool
+) -> tuple[str, list]:
+    conditions, params = article_conditions(
+        where=where_clause(db, where), since=since, until=until, include_duplicates=include_duplicates
+    )
     return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
 
@@ -69,7 +74,7 @@ def count_by(
     by = ALIASES.get(by, by)
     if by not in GROUPINGS:
         raise UsageError(f"cannot count by {by!r}; choose one of {', '.join(GROUPINGS)}")
-    clause, params = _conditions(where, since, until, include_duplicates)
+    clause, params = _conditions(db, where, since, until, include_duplicates)
     order = "value" if by == "month" else "articles DESC, value"
     sql = (
         f"SELECT {GROUPINGS[by]} AS value, {'count(DISTINCT a.detail_id)' if by in JOINS else 'count(*)'} AS articles "
@@ -109,7 +114,7 @@ def monthly_by_place(
 ) -> tuple[list[str], dict[str, list[int]]]:
     """Every month from the first to the last, and per place (the ``top`` largest, the rest as
     其他) its count in each month, 0 where it had none."""
-    clause, params = _conditions(where, since, until, include_duplicates)
+    clause, params = _conditions(db, where, since, until, include_duplicates)
     clause = f"{clause} AND {ARTICLE_DATE} IS NOT NULL" if clause else f" WHERE {ARTICLE_DATE} IS NOT NULL"
     rows = _run(
         db,
@@ -172,7 +177,8 @@ def plot_monthly(
     width: float = 10.0, height: float = 5.0, dpi: int = 150,
 ) -> list[str]:
     """Draw articles per month, stacked by place, to ``path`` (PNG, SVG or PDF by its
-    extension; ``width``/``height`` in inches, ``dpi`` for PNG); return warnings (at most one).
+    extension; ``width``/``height`` in inches, ``dpi`` for PNG); return warnings (no Chinese
+    font; an empty selection, drawn as an empty chart rather than refused).
 
     Written whole or not at all (``archive.outfile``)."""
     fmt = plot_format(path)
@@ -185,9 +191,9 @@ def plot_monthly(
     except ImportError:
         raise UsageError("--plot needs matplotlib: install with pip install -e '.[plot]'") from None
     months, series = monthly_by_place(db, include_duplicates=include_duplicates, where=where, since=since, until=until)
-    if not months:
-        raise UsageError("no dated articles to plot")
     notes = []
+    if not months:  # an empty selection is not an error: an empty chart, and a warning saying so
+        notes.append("no dated articles in this selection: the chart is empty")
     font = chinese_font()
     if font is None:
         notes.append("no Chinese font found (pip install mplfonts, or apt-get install fonts-noto-cjk): "
@@ -208,12 +214,15 @@ def plot_monthly(
                 bottom = [b + c for b, c in zip(bottom, counts)]
             step = max(1, len(months) // 24)  # at most ~24 month labels
             axes.set_xticks(list(positions)[::step], months[::step])
-            axes.set_xlim(-0.6, len(months) - 0.4)
+            axes.set_xlim(-0.6, max(len(months), 1) - 0.4)
+            if not months:
+                axes.text(0.5, 0.5, "无文章 (no dated articles)", transform=axes.transAxes, ha="center", va="center")
             axes.set_title("招商引资新闻：每月文章数（按地区）")
             axes.set_xlabel("发布月份")
             axes.set_ylabel("文章数")
             axes.tick_params(axis="x", labelrotation=60, labelsize=8)
-            axes.legend(title="地区", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+            if series:
+                axes.legend(title="地区", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
             axes.grid(axis="y", alpha=0.3)
             figure.tight_layout()

@@ -65,13 +65,15 @@ def count(minimum: int = 1, maximum: int = MAX_COUNT) -> click.IntRange:
     return click.IntRange(minimum, maximum)
 
 
-class Seconds(click.ParamType):
-    """A finite number of seconds, ``minimum`` (inclusive unless ``open_min``) to ``maximum``."""
+class Number(click.ParamType):
+    """A finite number of ``unit`` (``nan`` and ``inf`` refused), ``minimum`` (inclusive unless
+    ``open_min``) to ``maximum``."""
 
-    name = "seconds"
+    name = "number"
 
-    def __init__(self, minimum: float = 0.0, maximum: float = MAX_SECONDS, *, open_min: bool = False):
-        self.minimum, self.maximum, self.open_min = minimum, maximum, open_min
+    def __init__(self, minimum: float = 0.0, maximum: float = MAX_SECONDS, *, open_min: bool = False,
+                 unit: str = "seconds"):  # fmt: skip
+        self.minimum, self.maximum, self.open_min, self.unit = minimum, maximum, open_min, unit
 
     def convert(self, value: Any, param, ctx) -> float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -80,12 +82,19 @@ class Seconds(click.ParamType):
             try:
                 number = float(str(value).strip())
             except ValueError:
-                self.fail(f"{value!r} is not a number of seconds", param, ctx)
+                self.fail(f"{value!r} is not a number of {self.unit}", param, ctx)
         low_ok = number > self.minimum if self.open_min else number >= self.minimum
         if not math.isfinite(number) or not low_ok or number > self.maximum:
             bound = ">" if self.open_min else ">="
-            self.fail(f"{value!r} is not a number of seconds {bound} {self.minimum:g} and <= {self.maximum:g}", param, ctx)
+            self.fail(f"{value!r} is not a number of {self.unit} {bound} {self.minimum:g} and <= {self.maximum:g}",
+                      param, ctx)  # fmt: skip
         return number
+
+
+class Seconds(Number):
+    """A finite number of seconds (see ``Number``)."""
+
+    name = "seconds"
 
 
 # -- URLs -------------------------------------------------------------------------------------
