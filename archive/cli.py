@@ -23,13 +23,16 @@ from archive.validate import check_argv
 
 
 class ParknewsGroup(click.Group):
-    """The command group; a closed output pipe becomes OutputClosed, before click makes it exit 1."""
+    """The command group; a closed output pipe becomes OutputClosed, before click makes it exit 1,
+    and Ctrl-C becomes click's Abort before click prints a bare newline for it (one error line)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BrokenPipeError as exc:
             raise OutputClosed() from exc
+        except KeyboardInterrupt as exc:
+            raise click.exceptions.Abort() from exc
 
 
 @click.group(cls=ParknewsGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -81,6 +81,22 @@ def test_a_malformed_search_is_a_400_saying_why(served):
     assert get(datasette, "/archive/articles.json?_search=&_shape=array").json() == []  # an empty box: no error
 
 
+@pytest.mark.parametrize("query", ["OR", "光谷 OR", "NOT"])
+def test_a_malformed_stored_query_is_a_400_saying_why(served, query):
+    from archive.errors import UsageError
+    from archive.search import sql_match
+
+    _, datasette = served
+    with pytest.raises(UsageError) as why:
+        sql_match(query)
+    page = get(datasette, f"/archive/search_by_keyword?q={quote(query)}", status=400)
+    assert str(why.value) in page.text.replace("&#x27;", "'").replace("&quot;", '"')
+    assert "user-defined function" not in page.text
+    data = get(datasette, f"/archive/search_by_keyword.json?q={quote(query)}", status=400).json()
+    assert data["error"] == str(why.value)
+    assert get(datasette, "/archive/search_by_keyword.json?q=&_shape=array").json() == []  # empty: no error
+
+
 def test_index_goes_to_the_archive_with_articles_first_and_internals_hidden(served):
     _, datasette = served
     assert get(datasette, "/", status=302).headers["location"] == "/archive"

@@ -13,6 +13,9 @@ and only where the metadata of ``archive.serve`` is loaded (its ``plugins.parkne
 * the articles table's search box parsed by ``archive.search.parse_query`` (a malformed query
   is a 400 page saying what is wrong), and reposts left out of its rows, counts and facets
   unless ``_reposts=1``;
+* the stored query "search by keyword" with a malformed ``q`` (``OR`` alone, ``光谷 OR``) is a
+  400 saying what is wrong, as the search box is (SQLite itself only says "user-defined
+  function raised exception");
 * ``/`` goes to the archive's page, whose table list starts with ``articles``
   (``templates/database-archive.html``); an article's page shows the title, the fields and
   the body as text (``templates/_table-row-archive-articles.html``); ``/-/parknews.css``
@@ -21,6 +24,7 @@ and only where the metadata of ``archive.serve`` is loaded (its ``plugins.parkne
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from datasette import hookimpl
@@ -75,6 +79,53 @@ def filters_from_request(request, database, table, datasette):
         return FilterArguments(clauses, params, descriptions)
 
     return inner
+
+
+STORED_QUERY = "search_by_keyword"
+
+
+def stored_query_problem(path: str, query_string: bytes, database: str) -> str | None:
+    """Why the stored query's ``q`` in this request is malformed (None when it is not, or when
+    the request is not for the stored query): ``archive.search``'s own error text."""
+    from urllib.parse import parse_qs, unquote
+
+    if unquote(path).rstrip("/") not in (f"/{database}/{STORED_QUERY}", f"/{database}/{STORED_QUERY}.json"):
+        return None
+    for q in parse_qs(query_string.decode("utf-8", "replace")).get("q", []):
+        try:
+            sql_match(q)
+        except UsageError as exc:
+            return str(exc)
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def checked(scope, receive, send):
+            config = datasette.plugin_config(PLUGIN) if scope.get("type") == "http" else None
+            problem = None
+            if config is not None:
+                problem = stored_query_problem(scope.get("path", ""), scope.get("query_string", b""),
+                                               config.get("database", "archive"))  # fmt: skip
+            if problem is None:
+                return await app(scope, receive, send)
+            from html import escape
+
+            if scope["path"].endswith(".json"):
+                body = json.dumps({"ok": False, "error": problem, "status": 400}, ensure_ascii=False)
+                kind = "application/json; charset=utf-8"
+            else:
+                body = (f"<!DOCTYPE html><meta charset=utf-8><title>Malformed search</title>"
+                        f"<h1>Malformed search</h1><p>{escape(problem)}</p><p><a href=\"?\">Search again</a></p>")
+                kind = "text/html; charset=utf-8"
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", kind.encode())]})  # fmt: skip
+            await send({"type": "http.response.body", "body": body.encode("utf-8")})
+
+        return checked
+
+    return wrap
 
 
 @hookimpl
