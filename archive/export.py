@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -71,7 +72,8 @@ def article_rows(
 def format_for(output: str, fmt: str | None) -> str:
     """The export format: ``fmt``, or the one the output's extension names.
 
-    ``-`` (standard output) is CSV unless ``fmt`` says JSON lines. A known extension that
+    ``-`` (standard output), and an existing device or FIFO without a known extension
+    (``/dev/null``), are CSV unless ``fmt`` says otherwise. A known extension that
     disagrees with ``fmt``, or an unknown extension without ``fmt``, raises UsageError.
     """
     if fmt is not None and fmt not in FORMATS:
@@ -81,6 +83,8 @@ def format_for(output: str, fmt: str | None) -> str:
     suffix = Path(output).suffix.lower()
     named = EXTENSIONS.get(suffix)
     if fmt is None:
+        if named is None and _is_device(output):
+            return "csv"  # /dev/null, a FIFO, /dev/stdout: written through, as CSV (as for -o -)
         if named is None:
             known = ", ".join(sorted(EXTENSIONS))
             raise UsageError(f"cannot tell the format of {output} from its extension ({known}); add --format")
@@ -88,6 +92,14 @@ def format_for(output: str, fmt: str | None) -> str:
     if named is not None and named != fmt:
         raise UsageError(f"{output} names the {named} format but --format is {fmt}; make them agree")
     return fmt
+
+
+def _is_device(output: str) -> bool:
+    try:
+        mode = os.stat(output).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def write_export(

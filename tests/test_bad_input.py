@@ -210,6 +210,12 @@ CASES: list[Case] = [
     Case("export-output-read-only-dir", ["export", "--db", "{db}", "-o", "{db}.d/out.csv"], archive="ro_dir", unprivileged=True),
     Case("export-where-unknown-column", ["export", "--db", "{db}", "-o", "{out}", "--where", "nosuch = 1"]),
     Case("export-where-injection", ["export", "--db", "{db}", "-o", "{out}", "--where", "1); DROP TABLE articles; --"]),
+    Case("export-where-breaks-out", ["export", "--db", "{db}", "-o", "{out}", "--where", "1=1) OR (1=1"], says="not one condition"),
+    Case("export-where-unclosed", ["export", "--db", "{db}", "-o", "{out}", "--where", "(city = 'x'"], says="left open"),
+    Case("export-where-comment", ["export", "--db", "{db}", "-o", "{out}", "--where", "1=1 /* ) OR (1=1 */"], says="comment"),
+    Case("export-where-other-table", ["export", "--db", "{db}", "-o", "{out}", "--where", "detail_id IN (SELECT rowid FROM captures)"], says="reads captures"),
+    Case("export-where-schema", ["export", "--db", "{db}", "-o", "{out}", "--where", "EXISTS (SELECT 1 FROM sqlite_master)"], says="reads sqlite_master"),
+    Case("export-read-only-target", ["export", "--db", "{db}", "-o", "{dir}/rot.csv"], archive="ro_target", unprivileged=True, says="read-only"),
     Case("export-where-gbk-bytes", ["export", "--db", "{db}", "-o", "{out}", "--where", b"city = '" + GBK_GUANGGU + b"'"], says="utf-8"),
     Case("export-format-unknown", ["export", "--db", "{db}", "-o", "{out}", "--format", "xml"], says="--format"),
     Case("export-format-against-extension", ["export", "--db", "{db}", "--format", "csv", "-o", "{dir}/out.xlsx"]),
@@ -218,6 +224,13 @@ CASES: list[Case] = [
     Case("stats-by-unknown", ["stats", "--db", "{db}", "--by", "colour"], says="--by"),
     Case("stats-plot-missing-dir", ["stats", "--db", "{db}", "--plot", "{dir}/no/such/dir/chart.png"]),
     Case("stats-plot-directory", ["stats", "--db", "{db}", "--plot", "{dir}"]),
+    Case("stats-where-breaks-out", ["stats", "--db", "{db}", "--where", "0) OR (1"], says="not one condition"),
+    Case("stats-where-other-table", ["stats", "--db", "{db}", "--where", "detail_id IN (SELECT detail_id FROM listing_entries)"], says="reads listing_entries"),
+    Case("stats-plot-width-nan", ["stats", "--db", "{db}", "--plot", "{dir}/c.png", "--width", "nan"], says="--width"),
+    Case("stats-plot-height-inf", ["stats", "--db", "{db}", "--plot", "{dir}/c.png", "--height", "inf"], says="--height"),
+    Case("stats-to-a-full-disk", ["stats", "--json", "--db", "{db}"], full_disk=True, says="no space"),
+    Case("stats-table-to-a-full-disk", ["stats", "--by", "place", "--db", "{db}"], full_disk=True, says="no space"),
+    Case("search-all-to-a-full-disk", ["search", "--all", "--json", "园区", "--db", "{db}"], full_disk=True, says="no space"),
     Case("stats-plot-unknown-format", ["stats", "--db", "{db}", "--plot", "{dir}/chart.gif"]),
     *db_kinds(["stats"]),
     # -- runs -----------------------------------------------------------------------------------
@@ -252,7 +265,7 @@ CASES: list[Case] = [
 def make_archive(kind: str, directory: Path, good: str) -> Path:
     """An archive of ``kind`` at ``directory/news.db`` (or nothing there, for ``none``/``missing``)."""
     path = directory / "news.db"
-    if kind in ("good", "ro_file", "ro_dir", "ro_dir_wal"):
+    if kind in ("good", "ro_file", "ro_dir", "ro_dir_wal", "ro_target"):
         shutil.copy(good, path)
     if kind == "ro_dir_wal":  # a -wal left by a writer, no -shm, and no right to create one
         (directory / "news.db-wal").write_bytes(b"")
@@ -278,6 +291,9 @@ def make_archive(kind: str, directory: Path, good: str) -> Path:
         path.mkdir()
     if kind == "ro_file":
         path.chmod(0o444)
+    if kind == "ro_target":  # an export target the user may not write: refused, as cp refuses it
+        (directory / "rot.csv").write_text("kept\n", encoding="utf-8")
+        (directory / "rot.csv").chmod(0o444)
     if kind == "ro_dir":
         (directory / "news.db.d").mkdir(mode=0o555)
         directory.chmod(0o555)

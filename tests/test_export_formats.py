@@ -265,5 +265,11 @@ def test_excel_cells_drop_illegal_characters_and_cut_long_text():
     cut, was_cut = excel_text(long)
     assert was_cut and len(cut.encode("utf-16-le")) // 2 <= EXCEL_CELL_MAX
     assert cut.startswith("𠮷" * 15_000) and "20,000" in cut
+    for text in (long, "光" * 10 + "𠮷" * 19_000 + "x" * 5_000):  # one unit: characters, kept and in all
+        cut, _ = excel_text(text)
+        kept = cut[: cut.rindex("…[truncated")]
+        shown, total = re.search(r"([\d,]+) of ([\d,]+) characters", cut).groups()
+        assert (int(shown.replace(",", "")), int(total.replace(",", ""))) == (len(kept), len(text))
+        assert text.startswith(kept)
     assert excel_text("a" * EXCEL_CELL_MAX) == ("a" * EXCEL_CELL_MAX, False)
     assert math.isclose(len(excel_text("b" * (EXCEL_CELL_MAX + 1))[0]), EXCEL_CELL_MAX, abs_tol=30)

@@ -130,3 +130,47 @@ def test_without_any_chinese_font_one_warning(run_cli, archive_path, tmp_path, m
     assert code == 0
     warnings = [line for line in err.splitlines() if "warning" in line.lower() or "glyph" in line.lower()]
     assert len(warnings) == 1 and "Chinese font" in warnings[0]
+
+
+def test_an_undated_article_counts_under_its_listing_month_else_unknown(research_archive, tmp_path):
+    import shutil
+
+    _, db = research_archive
+    copy = tmp_path / "undated.db"
+    shutil.copy(db, copy)
+    conn = sqlite3.connect(copy)
+    (first, listed), (second, _) = conn.execute(
+        "SELECT detail_id, listing_date FROM articles WHERE duplicate_of IS NULL AND listing_date IS NOT NULL "
+        "ORDER BY detail_id LIMIT 2"
+    ).fetchall()
+    conn.execute("UPDATE articles SET published_date = NULL WHERE detail_id = ?", [first])
+    conn.execute("UPDATE articles SET published_date = NULL, listing_date = NULL WHERE detail_id = ?", [second])
+    conn.commit()
+    conn.close()
+    months = {r["month"]: r["articles"] for r in stats_json(copy, "--by", "month")}
+    dated = Counter((a["published_date"] or a["listing_date"] or "(未知)")[:7] for a in articles(copy))
+    assert {m: n for m, n in months.items() if n} == {("(未知)" if m == "(未知)"[:7] else m): n for m, n in dated.items()}
+    assert months["(未知)"] == 1 and list(months)[-1] == "(未知)"
+    found = parknews("search", "--db", str(copy), "--all", "--json", "--since", listed, "--until", listed, "--", "园区")
+    assert found.returncode == 0, found.stderr
+    hits = [json.loads(line) for line in found.stdout.splitlines()][1:]
+    assert all(h["date"] == listed for h in hits)
+
+
+def test_plot_target_is_checked_before_the_table_is_printed(research_archive, tmp_path):
+    _, db = research_archive
+    result = parknews("stats", "--db", str(db), "--plot", str(tmp_path / "no" / "c.png"))
+    assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
+    assert "does not exist" in result.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_selection_draws_an_empty_chart_with_one_warning(research_archive, tmp_path):
+    pytest.importorskip("matplotlib")
+    _, db = research_archive
+    out = tmp_path / "c.png"
+    result = parknews("stats", "--db", str(db), "--plot", str(out), "--where", "0")
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("parknews: warning:")]
+    assert len(warnings) == 1 and "empty" in warnings[0]
+    assert "Traceback" not in result.stderr and "UserWarning" not in result.stderr
