@@ -182,6 +182,9 @@ def plot_monthly(
 
     Written whole or not at all (``archive.outfile``)."""
     fmt = plot_format(path)
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)  # its font-cache and glyph notices: not ours to print
     try:
         import matplotlib
 
@@ -194,7 +197,9 @@ def plot_monthly(
     notes = []
     if not months:  # an empty selection is not an error: an empty chart, and a warning saying so
         notes.append("no dated articles in this selection: the chart is empty")
-    font = chinese_font()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a font that fails to load: reported as the one warning below
+        font = chinese_font()
     if font is None:
         notes.append("no Chinese font found (pip install mplfonts, or apt-get install fonts-noto-cjk): "
                      "place names will not render")  # fmt: skip
