@@ -200,6 +200,23 @@ def test_bad_targets_and_formats_one_line_no_file(run_cli, archive_path, tmp_pat
     assert list(tmp_path.iterdir()) == []
 
 
+def test_dev_null_without_format_is_csv(archive_path, run_cli):
+    code, _, err = run_cli("export", "--db", archive_path, "-o", "/dev/null")
+    assert code == 0, err
+
+
+def test_a_replaced_file_keeps_its_mode(archive_path, run_cli, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "kept.csv"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o640)
+    code, _, err = run_cli("export", "--db", archive_path, "-o", str(out))
+    assert code == 0, err
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o640 and out.read_text(encoding="utf-8") != "old\n"
+
+
 def test_device_target_is_written_through_not_replaced(research_archive, tmp_path):
     _, db = research_archive
     fifo = tmp_path / "pipe"
