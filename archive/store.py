@@ -188,7 +188,7 @@ class ArchiveWriter:
         else:
             not_found_runs = 0
         failures = (failures or 0) + new_run
-        gone = at if not_found_runs >= self.gone_after else None
+        gone = at if not_found_runs and not_found_runs >= self.gone_after else None  # only 404/410 runs give up
         self.db.execute(
             f"""UPDATE {table} SET last_run = :run, failures = :failures, not_found_runs = :nf, reason = :reason,
                    http_status = :status, gone = :gone WHERE {condition}""",
