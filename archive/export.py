@@ -27,13 +27,19 @@ from archive.outfile import STDOUT, output_file
 FORMATS = ("csv", "jsonl", "xlsx", "dta", "parquet")
 STREAMED = ("csv", "jsonl")  # written front to back: to standard output, a pipe or a device
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx", ".dta": "dta", ".parquet": "parquet"}
-CHUNK_ROWS = 5000  # rows assembled, written and reported at a time
+CHUNK_ROWS = 5000  # rows handed to the xlsx, dta and Parquet writers at a time
+# Rows assembled and written at a time by CSV and JSON lines: ~100 KB of synthetic articles,
+# below glibc malloc's 128 KB mmap threshold, so each chunk's buffers come from the heap and
+# are reused; 5,000-row (15 MB) buffers were mapped and unmapped every time, a page fault
+# per 4 KB: twice the system time, 0.5× the sqlite3 shell's rate instead of ≥ 1× (bench_export.py).
+STREAM_CHUNK_ROWS = 32
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START_SQL = "('=', '+', '-', '@', char(9), char(13))"
 # Bytes that never occur in UTF-8: they mark cell and row breaks until the quoting is done.
 _CELL_BREAK, _ROW_BREAK = b"\xff", b"\xfe"
-# Reads through a memory map: a third faster than page-sized read() calls on a large archive.
-_MMAP_BYTES = 1 << 34  # SQLite caps it at its compile-time limit (2 GB here)
+# No memory map for the export's reads: the pages of a mapped archive count in the process's
+# resident memory (965 MB peak exporting 200,000 articles); read() calls cost no more here.
+_MMAP_BYTES = 0
 
 
 def article_rows(
@@ -127,7 +133,7 @@ def _write_stream(handle, columns, rows, *, fmt, excel, on_rows) -> int:
     count = 0
     if fmt == "csv":
         handle.write((b"\xef\xbb\xbf" if excel else b"") + csv_lines([[c.encode() for c in columns]], newline))
-    for chunk in _chunks(rows):
+    for chunk in _chunks(rows, STREAM_CHUNK_ROWS):
         if fmt == "csv":
             handle.write(csv_lines(chunk, newline))
         else:
@@ -167,7 +173,7 @@ def _csv_cell(column: str, excel: bool) -> str:
     return f"CAST(coalesce({value}, '') AS BLOB)"
 
 
-def _chunks(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
+def _chunks(rows: Iterable[tuple], size: int = CHUNK_ROWS) -> Iterator[list[tuple]]:
     rows = iter(rows)
-    while chunk := list(islice(rows, CHUNK_ROWS)):
+    while chunk := list(islice(rows, size)):
         yield chunk

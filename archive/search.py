@@ -160,35 +160,54 @@ def search_page(
         if db["articles"].exists() and db["articles"].count:
             raise UsageError("this archive has no full-text index yet; run 'parknews reindex' first")
         return Results(0, offset, False, iter(()))
-    conditions, params = [f"{fts.FTS_TABLE} MATCH ?"], [parsed.match]
-    if region:
-        conditions.append("(" + " OR ".join(f"a.{c} LIKE ? ESCAPE '\\'" for c in REGION_COLUMNS) + ")")
-        params += [_like_prefix(region)] * len(REGION_COLUMNS)
-    more, more_params = article_conditions(since=since, until=until, include_duplicates=include_duplicates)
-    conditions, params = conditions + more, params + more_params
-    matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
+    matches, params = _matches(parsed, region=region, since=since, until=until, include_duplicates=include_duplicates)
+    # The page's ids are chosen first, from the index alone where no filter needs articles;
+    # only then are those rows read (every match's row read for nothing was most of the time).
     select = (
         f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
         f"a.duplicate_of, a.summary, a.body"
     )
     wanted = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
+
+    def page(order: str, limit_offset: list[int], *, with_rank: bool) -> str:
+        rank = "f.rank" if with_rank else "NULL"
+        return (f"{select}, r.rank FROM (SELECT f.rowid AS id, {rank} AS rank {matches} ORDER BY {order} LIMIT ? OFFSET ?) r "
+                f"JOIN articles a ON a.detail_id = r.id ORDER BY {'r.rank' if with_rank else 'r.id DESC'}"), [*params, *limit_offset]  # fmt: skip
+
     try:
         total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
         if total < RANK_WINDOW:  # FTS5 ranks them all
-            rows = db.execute(f"{select}, f.rank {matches} ORDER BY f.rank LIMIT ? OFFSET ?", [*params, wanted, offset])
+            rows = db.execute(*page("f.rank", [wanted, offset], with_rank=True))
         else:
-            newest = db.execute(f"{select} {matches} ORDER BY f.rowid DESC LIMIT ?", [*params, RANK_WINDOW]).fetchall()
-            ranked = rank_by_bm25(newest, parsed.terms)[offset:]
+            newest = db.execute(*page("f.rowid DESC", [RANK_WINDOW, 0], with_rank=False)).fetchall()
+            ranked = rank_by_bm25([row[:-1] for row in newest], parsed.terms)[offset:]
             ranked = ranked if limit is None else ranked[:limit]
             rest_limit = -1 if limit is None else max(0, limit - len(ranked))
-            rest = db.execute(
-                f"{select}, NULL {matches} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
-                [*params, rest_limit, RANK_WINDOW + max(0, offset - RANK_WINDOW)],
-            ) if rest_limit else iter(())  # fmt: skip
-            rows = itertools.chain(ranked, rest)
+            rest_offset = RANK_WINDOW + max(0, offset - RANK_WINDOW)
+            rows = itertools.chain(ranked, db.execute(*page("f.rowid DESC", [rest_limit, rest_offset], with_rank=False))
+                                   if rest_limit else ())  # fmt: skip
     except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
         raise UsageError(f"cannot search for {query!r}: {exc}") from None
     return Results(total, offset, total >= RANK_WINDOW, (_hit(row, parsed.terms) for row in rows))
+
+
+# Reposts are few: their ids, read from the duplicate_of index, are one in-memory set that each
+# match is checked against, instead of each match's articles row (1.5 s for a word in every
+# article of 170,000: bench/bench_archive.py).
+_NOT_A_REPOST = "f.rowid NOT IN (SELECT detail_id FROM articles WHERE duplicate_of IS NOT NULL)"
+
+
+def _matches(parsed: Query, *, region, since, until, include_duplicates) -> tuple[str, list]:
+    """The FROM … WHERE … of the query's matches (the index as ``f``), and its parameters."""
+    conditions, params = [f"{fts.FTS_TABLE} MATCH ?"], [parsed.match]
+    if not (region or since or until):  # the index alone answers
+        return f"FROM {fts.FTS_TABLE} f WHERE {conditions[0]}" + ("" if include_duplicates else f" AND {_NOT_A_REPOST}"), params
+    if region:
+        conditions.append("(" + " OR ".join(f"a.{c} LIKE ? ESCAPE '\\'" for c in REGION_COLUMNS) + ")")
+        params += [_like_prefix(region)] * len(REGION_COLUMNS)
+    more, more_params = article_conditions(since=since, until=until, include_duplicates=include_duplicates)
+    conditions, params = conditions + more, params + more_params
+    return f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}", params
 
 
 def article_conditions(

@@ -42,28 +42,36 @@ class Run:
     articles: int
 
 
-def run(command: list[str], db: Path) -> Run:
-    """Run ``command`` to completion (its output to files next to ``db``); fail loudly if it fails."""
-    log = db.with_suffix(".log")
+def measure(command: list[str], output, stderr=subprocess.STDOUT) -> tuple[float, float, float]:
+    """Run ``command`` to completion, its stdout (and stderr) to the file ``output``: wall
+    seconds, CPU seconds (user + sys of that process alone) and peak RSS in MB. A failed
+    command stops the benchmark with the end of its output."""
     started = time.perf_counter()
     # Files, not pipes: a chatty child would fill a pipe nobody reads and hang.
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        peak_kb = 0
-        while True:
-            # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            peak_kb = max(peak_kb, high_water_kb(process.pid))
-            time.sleep(0.1)
+    process = subprocess.Popen(command, stdout=output, stderr=stderr)
+    peak_kb = 0
+    while True:
+        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would fold in every earlier run).
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak_kb = max(peak_kb, high_water_kb(process.pid))
+        time.sleep(0.02)
     wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{log.read_text()[-3000:]}")
+    if os.waitstatus_to_exitcode(status) != 0:
+        output.flush()
+        tail = Path(output.name).read_bytes()[-3000:].decode(errors="replace") if hasattr(output, "name") else ""
+        raise SystemExit(f"{' '.join(command)} exited {os.waitstatus_to_exitcode(status)}:\n{tail}")
+    return wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024
+
+
+def run(command: list[str], db: Path) -> Run:
+    """Run a crawl ``command`` (its output to a file next to ``db``) and count what it archived."""
+    with db.with_suffix(".log").open("wb") as output:
+        wall, cpu, peak_mb = measure(command, output)
     with sqlite3.connect(db) as conn:
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return Run(wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024, articles)
+    return Run(wall, cpu, peak_mb, articles)
 
 
 def high_water_kb(pid: int) -> int:

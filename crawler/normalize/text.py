@@ -24,20 +24,24 @@ INVISIBLE_RANGES = (
 INVISIBLE = "".join(chr(code) for first, last in INVISIBLE_RANGES for code in range(first, last + 1))
 
 
-def _character_class(codes: list[int]) -> str:
-    """A regex character class of ``codes`` as ranges: sre tests a few ranges much faster
-    than a list of single characters (a hot path: every text node of every page)."""
+def _character_class(codes: list[int], repeated: bool = True) -> str:
+    """A regex character class of ``codes`` as ranges (``[…]+`` when ``repeated``)."""
     ranges: list[list[int]] = []
     for code in sorted(codes):
         if ranges and code == ranges[-1][1] + 1:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + "]+"
+    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + (
+        "]+" if repeated else "]"
+    )
 
 
 # Characters beyond the BMP are rare in pages: their (slower) pattern runs only when present.
 _INVISIBLE_BMP = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) <= 0xFFFF]))
+# The test for one: a single BMP class without "+" is searched 3× faster than the pattern above
+# (2.5 µs per 1,000 characters), and sub() costs more than a search when nothing is found.
+_ANY_INVISIBLE_BMP = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) <= 0xFFFF], repeated=False))
 _INVISIBLE_ASTRAL = re.compile(_character_class([ord(c) for c in INVISIBLE if ord(c) > 0xFFFF]))
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -50,7 +54,8 @@ def strip_invisible(text: str) -> str:
     """``text`` without its format (Cf) characters; ASCII text is returned as it is."""
     if text.isascii():
         return text
-    text = _INVISIBLE_BMP.sub("", text)
+    if _ANY_INVISIBLE_BMP.search(text):  # rare: most pages hold none
+        text = _INVISIBLE_BMP.sub("", text)
     return _INVISIBLE_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 
 
