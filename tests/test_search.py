@@ -151,6 +151,18 @@ def test_filters_and_reposts(run_cli, archive_path, archive_articles, containing
     assert {h["detail_id"] for h in with_reposts} == containing(word, include_duplicates=True)
 
 
+@pytest.mark.parametrize("word", ["融资", "招商引资", "光谷", "环境", "汉阳"])
+def test_reposts_left_out_alike_by_set_and_by_row(run_cli, archive_path, containing, monkeypatch, word):
+    """Reposts are left out of few and many matches alike: the same totals and articles."""
+    from archive import search
+
+    monkeypatch.setattr(search, "REPOSTS_BY_ROW_UNDER", 1)  # every query: the set of repost ids
+    as_set = search_ids(run_cli, archive_path, word, "--all")
+    monkeypatch.setattr(search, "REPOSTS_BY_ROW_UNDER", 10**9)  # every query: each match's row
+    by_row = search_ids(run_cli, archive_path, word, "--all")
+    assert as_set == by_row and {h["detail_id"] for h in as_set} == containing(word)
+
+
 def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, archive_articles, containing, monkeypatch):
     from archive import search
 
@@ -173,15 +185,17 @@ def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, arc
     assert 0 < len(few) <= 3 and {h["detail_id"] for h in search_ids(run_cli, archive_path, "新能源汽车", "--region", "宜昌")} == few
 
 
+@pytest.mark.parametrize("reposts_by_row_under", [1, 5000], ids=["reposts-as-a-set", "reposts-by-row"])
 @pytest.mark.parametrize("query", ["招商", "企业 项目", "园区", "园区 OR 光谷", "融资环境"])
-def test_window_is_ranked_as_fts5_ranks_those_matches(archive_path, monkeypatch, query):
+def test_window_is_ranked_as_fts5_ranks_those_matches(archive_path, monkeypatch, query, reposts_by_row_under):
     """Within the window, the order and ranks are FTS5's bm25 over the newest matches alone
-    (reposts left out), page after page; the older matches follow, newest first."""
+    (reposts left out, whichever way), page after page; the older matches follow, newest first."""
     from archive import search
     from archive.db import open_archive_readonly
 
     window = 6
     monkeypatch.setattr(search, "RANK_WINDOW", window)
+    monkeypatch.setattr(search, "REPOSTS_BY_ROW_UNDER", reposts_by_row_under)
     db = open_archive_readonly(archive_path)
     match = search.parse_query(query).match
     newest = [row[0] for row in db.execute(
