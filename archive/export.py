@@ -12,7 +12,6 @@ that assembly one pass; csv, pandas, R, Stata and Excel read quoted numbers as n
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -52,7 +51,8 @@ def article_rows(
 ) -> tuple[list[str], Iterator[tuple], int]:
     """Columns, a row cursor and the row count of the selected articles, for ``write_export``.
 
-    For CSV each cell arrives as UTF-8 bytes, NULL as empty, and with ``excel`` a text cell
+    For JSON lines each row is one cell, the JSON object as UTF-8 bytes. For CSV each cell
+    arrives as UTF-8 bytes, NULL as empty, and with ``excel`` a text cell
     that a spreadsheet would run as a formula is prefixed with a quote. ``where`` is an SQL
     condition on articles columns; run it on a read-only connection. Errors in it (unknown
     column, syntax) surface here, before any file is opened.
@@ -63,7 +63,12 @@ def article_rows(
         total = db.execute(f"SELECT count(*) FROM articles{_where(where, include_duplicates)}").fetchone()[0]
         clause = _where(where, include_duplicates, reposts_by_index=False)
         columns = [column[0] for column in db.execute(f"SELECT * FROM articles{clause} LIMIT 0").description]
-        cells = ", ".join(_csv_cell(column, excel) for column in columns) if fmt == "csv" else "*"
+        if fmt == "csv":
+            cells = ", ".join(_csv_cell(column, excel) for column in columns)
+        elif fmt == "jsonl":
+            cells = _json_line(columns)
+        else:
+            cells = "*"
         cursor = db.execute(f"SELECT {cells} FROM articles{clause} ORDER BY detail_id")
     except sqlite3.Error as exc:
         raise UsageError(f"--where {where!r}: {exc}") from None
@@ -104,7 +109,8 @@ def write_export(
 ) -> int:
     """Write ``rows`` to ``target`` whole or not at all (``archive.outfile``); return the count.
 
-    CSV rows are cells of UTF-8 bytes (as ``article_rows`` selects them); the file is UTF-8
+    CSV rows are cells of UTF-8 bytes, JSON lines rows one cell, the object as UTF-8 bytes
+    (as ``article_rows`` selects them); the file is UTF-8
     with LF line ends, and ``excel`` adds a BOM and CRLF so that Excel opens Chinese text
     correctly. JSON lines keep Chinese unescaped. xlsx, dta and parquet are written by
     ``archive.writers``. ``on_rows(n)`` is told of every ``CHUNK_ROWS`` rows written (a
@@ -129,7 +135,6 @@ def write_export(
 
 def _write_stream(handle, columns, rows, *, fmt, excel, on_rows) -> int:
     newline = b"\r\n" if excel else b"\n"
-    encode_json = json.JSONEncoder(ensure_ascii=False).encode
     count = 0
     if fmt == "csv":
         handle.write((b"\xef\xbb\xbf" if excel else b"") + csv_lines([[c.encode() for c in columns]], newline))
@@ -137,7 +142,7 @@ def _write_stream(handle, columns, rows, *, fmt, excel, on_rows) -> int:
         if fmt == "csv":
             handle.write(csv_lines(chunk, newline))
         else:
-            handle.write("".join(encode_json(dict(zip(columns, row))) + "\n" for row in chunk).encode())
+            handle.write(b"\n".join([row[0] for row in chunk]) + b"\n")
         count += len(chunk)
         if on_rows:
             on_rows(len(chunk))
@@ -160,6 +165,14 @@ def _where(where: str | None, include_duplicates: bool, *, reposts_by_index: boo
     if not include_duplicates:
         conditions.append("duplicate_of IS NULL" if reposts_by_index else "+duplicate_of IS NULL")
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def _json_line(columns: list[str]) -> str:
+    """The SQL for a row as one JSON object, UTF-8 bytes: SQLite's json_object writes what
+    json.dumps(ensure_ascii=False) does (Chinese unescaped, control characters escaped), in
+    C, without separating spaces: JSON lines at the sqlite3 shell's CSV rate, not half of it."""
+    pairs = ", ".join("'{}', \"{}\"".format(column.replace("'", "''"), column.replace('"', '""')) for column in columns)
+    return f"CAST(json_object({pairs}) AS BLOB)"
 
 
 def _csv_cell(column: str, excel: bool) -> str:
