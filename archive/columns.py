@@ -78,6 +78,9 @@ ARTICLE_COLUMNS: dict[str, Column] = {
                          "When a crawl first archived the article (UTC)"),
     "last_seen": Column("utc_ts", "When a crawl last saw the article (UTC)",
                         "When a crawl last saw the article, in a listing walk, a refresh or a 304 (UTC)"),
+    "capture_id": Column("int", "captures row of the page this article was built from",
+                         "The captures row of the article page this row was built from; a refresh sends that "
+                         "capture's ETag/Last-Modified"),
     "published_month": Column("text", "YYYY-MM of published_date",
                               "YYYY-MM of published_date, computed by SQLite, for monthly counts and facets"),
 }

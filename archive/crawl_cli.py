@@ -1,7 +1,9 @@
 """The commands that write: ``crawl``, ``demo`` and ``reparse``.
 
 Exit codes (also in README.md): 0 ok; 1 finished, but some pages failed; 2 bad input, nothing
-written; 3 another crawl holds the archive's lock, nothing done.
+written; 3 another crawl holds the archive's lock, nothing done; 4 the archive could not be
+written (disk full, read-only file, I/O error): the crawl stopped at once, what was committed
+before stays, the run is marked failed.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from archive.db import check_archive_path, open_archive_readonly
-from archive.errors import UsageError
+from archive.db import check_archive_path, check_writable, open_archive_readonly, writing
+from archive.errors import UsageError, WriteFailedError
 from archive.lock import archive_lock
 from archive.research_cli import db_option
 
@@ -23,6 +25,8 @@ def report(result, db: str) -> None:
     """Print the end-of-crawl summary (stdout), or fail with the crawl's fatal error."""
     if result.fatal_error:
         raise UsageError(result.fatal_error)
+    if result.write_failed:
+        raise WriteFailedError(result.write_failed)
     click.echo(
         f"{db}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged articles; "
         f"{result.pages}/{result.pages_total} listing pages, {result.requests} requests, {result.errors} errors"
@@ -68,11 +72,12 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
 
     Exit codes: 0 ok; 1 finished, but some pages failed (see 'parknews runs --errors RUN');
     2 bad input (options, database, start URL), nothing written; 3 another crawl is running
-    on this archive, nothing done.
+    on this archive, nothing done; 4 the archive could not be written (disk full, read-only).
     """
     from crawler.runner import check_start_url, crawl_settings, run_crawl
 
     check_archive_path(db_path)
+    check_writable(db_path)
     urls = list(start_urls) + (read_listings_file(listings_file) if listings_file else [])
     urls = [check_start_url(u) for u in dict.fromkeys(urls or [DEFAULT_START_URL])]
     values = {"PARKNEWS_FULL": full, "PARKNEWS_REFRESH_DAYS": refresh_days} | parse_overrides(overrides)
@@ -96,6 +101,7 @@ def demo(db_path, theme) -> None:
     from crawler.runner import crawl_settings, run_crawl
 
     check_archive_path(db_path)
+    check_writable(db_path)
     with archive_lock(db_path), ReplayServer(ReplaySite(theme=theme)) as server:
         click.echo(f"Serving the replay at {server.start_url}", err=True)
         settings = crawl_settings(db=db_path, delay=0, concurrency=16, progress=sys.stderr.isatty(),
@@ -118,7 +124,8 @@ def reparse(db_path) -> None:
     from crawler.reparse import reparse_archive
 
     check_archive_path(db_path, must_exist=True)
-    with archive_lock(db_path):
+    check_writable(db_path)
+    with archive_lock(db_path), writing():
         counts = reparse_archive(db_path)
     click.echo(f"{db_path}: {counts.changed} articles updated, {counts.unchanged} unchanged, {counts.new} new from captures")
 

@@ -223,7 +223,7 @@ def stats(db_path, by, where, since, until, plot, width, height, dpi, as_json, i
     if as_json:
         _print_json_lines({by: value, "articles": articles} for value, articles in counts)
     else:
-        _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles")
+        _print_table([by, "articles"], counts, title=f"{sum(n for _, n in counts)} articles{_pending_note(db)}")
     if plot:
         notes = plot_monthly(db, plot, include_duplicates=include_duplicates, where=where, width=width, height=height,
                              dpi=dpi, **window)  # fmt: skip
@@ -250,11 +250,11 @@ def runs(db_path, run_id, limit, as_json) -> None:
         _print_table(["id", "at", "url", "http_status", "reason"], [list(r.values()) for r in rows],
                      title=f"{len(rows)} errors in run {run_id}")
         return
-    columns = ["id", "started", "duration", "mode", "status", "pages", "new", "changed", "unchanged", "errors"]
+    columns = ["id", "started", "duration", "mode", "status", "pages", "new", "changed", "unchanged", "errors", "pending", "gone"]
     table_rows = [
         [r["id"], r["started"], _duration(r["seconds"]), *(r[c] for c in columns[3:])] for r in rows
     ]
-    _print_table(columns, table_rows, title="crawl runs, newest first")
+    _print_table(columns, table_rows, title=f"crawl runs, newest first{_pending_note(db)}")
 
 
 @click.command()
@@ -271,13 +271,46 @@ def serve(db_path, host, port) -> None:
 @click.command()
 @db_option
 def reindex(db_path) -> None:
-    """Rebuild the full-text index from the stored articles."""
-    from archive import fts
+    """Rebuild the full-text index from the stored articles.
 
-    db = open_archive(check_archive_path(db_path, must_exist=True))
-    with db.conn:
-        count = fts.rebuild(db)
-    click.echo(f"{count} articles indexed", err=True)
+    Holds the crawl lock (exit 3 while a crawl runs). The new index is built beside the old
+    one and swapped in at once: searches meanwhile use the old index. Prints its rate.
+    """
+    import time
+
+    from archive import fts
+    from archive.db import check_writable, writing
+    from archive.lock import archive_lock
+
+    check_archive_path(db_path, must_exist=True)
+    check_writable(db_path)
+    started = time.monotonic()
+    with archive_lock(db_path), writing():
+        db = open_archive(db_path)
+        try:
+            total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            if sys.stderr.isatty():
+                from rich.progress import Progress
+
+                with Progress(console=_console(stderr=True), transient=True) as progress:
+                    task = progress.add_task("indexing articles", total=total)
+                    count = fts.rebuild(db, on_articles=lambda n: progress.advance(task, n))
+            else:
+                count = fts.rebuild(db)
+        finally:
+            db.close()
+    seconds = time.monotonic() - started
+    click.echo(f"{count} articles indexed in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} articles/s)", err=True)
+
+
+def _pending_note(db) -> str:
+    """"; 3 pages pending, 1 gone": what crawls left to fetch and gave up (schema 2 archives)."""
+    if not db["pending_articles"].exists():
+        return ""
+    from archive.store import pending_counts
+
+    counts = pending_counts(db)
+    return f"; {counts['pending']} pages pending, {counts['gone']} gone" if any(counts.values()) else ""
 
 
 def _duration(seconds: int | None) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+# 2: articles.capture_id, crawl_runs.pending/gone, pending_articles, pending_pages.
+SCHEMA_VERSION = 2
 
 # table name -> (columns in order, primary key, not-null columns)
 TABLES: dict[str, dict] = {
@@ -37,6 +38,9 @@ TABLES: dict[str, dict] = {
             "fetched_at": str,
             "first_seen": str,
             "last_seen": str,
+            # The capture the article was built from: its validators (ETag, Last-Modified)
+            # are the ones a refresh may send, since they were committed with the article.
+            "capture_id": int,
         },
         "pk": "detail_id",
     },
@@ -119,6 +123,8 @@ TABLES: dict[str, dict] = {
             "errors": int,
             "unknown_regions": int,
             "exit_code": int,
+            "pending": int,
+            "gone": int,
         },
         "pk": "id",
     },
@@ -133,6 +139,36 @@ TABLES: dict[str, dict] = {
         },
         "pk": "id",
     },
+}
+
+# Work a run could not finish, kept until a later run does it (see archive/store.py).
+_RETRY_COLUMNS = {
+    "first_seen": str,  # when the page was first due
+    "last_run": int,  # the last run that tried it
+    "failures": int,  # runs in which it failed
+    "not_found_runs": int,  # runs in a row in which it answered 404 or 410
+    "reason": str,  # the last failure, as in crawl_errors
+    "http_status": int,
+    "gone": str,  # when it was given up as gone (404/410 for PARKNEWS_GONE_AFTER_RUNS runs); NULL: pending
+}
+TABLES["pending_articles"] = {
+    "columns": {
+        "detail_id": int,
+        "url": str,
+        "listing": str,
+        "listing_url": str,
+        "page": int,
+        "position": int,
+        "title_shown": str,
+        "listing_date_raw": str,
+        "summary": str,
+        **_RETRY_COLUMNS,
+    },
+    "pk": "detail_id",
+}
+TABLES["pending_pages"] = {
+    "columns": {"listing": str, "page": int, "url": str, **_RETRY_COLUMNS},
+    "pk": ("listing", "page"),
 }
 
 # Derived columns SQLite computes itself (virtual: no storage, always in step).
@@ -152,12 +188,23 @@ INDEXES: list[tuple[str, list[str]]] = [
 ]
 
 
-def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
-    """Create missing tables, columns and indexes. Idempotent; never drops anything.
+def schema_is_current(db: sqlite_utils.Database) -> bool:
+    """True when every table, column and index exists and ``user_version`` is this schema's."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        return False
+    for name, spec in TABLES.items():
+        present = {row[1] for row in db.execute(f"PRAGMA table_xinfo([{name}])")}
+        if not set(spec["columns"]) | set(GENERATED_COLUMNS.get(name, {})) <= present:
+            return False
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    return all(f"idx_{table}_{'_'.join(columns)}" in indexes for table, columns in INDEXES)
 
-    Returns the columns added to tables that already existed (an upgrade), by table.
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns and indexes. Idempotent; never drops a column or table.
+
+    The caller holds the transaction (``archive.db.transaction``): an upgrade is all or nothing.
     """
-    added: dict[str, list[str]] = {}
     for name, spec in TABLES.items():
         table = db[name]
         if not table.exists():
@@ -167,12 +214,16 @@ def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
         for column, col_type in spec["columns"].items():
             if column not in existing:
                 table.add_column(column, col_type)
-                added.setdefault(name, []).append(column)
         pk = [spec["pk"]] if isinstance(spec["pk"], str) else list(spec["pk"])
         if table.pks != pk:
-            if name in added and "listing" in added[name]:
-                # Entries of an older archive: their listing is only known by the page they were on.
+            if name == "listing_entries":
+                # Entries of an older archive: their listing is only known by the page they were
+                # on; an entry seen twice under the new key keeps its last sighting.
                 db.execute("UPDATE listing_entries SET listing = listing_url WHERE listing IS NULL")
+                db.execute(
+                    """DELETE FROM listing_entries WHERE rowid NOT IN (
+                         SELECT max(rowid) FROM listing_entries GROUP BY listing, detail_id)"""
+                )
             table.transform(pk=pk)
     for name, columns in GENERATED_COLUMNS.items():
         # table_xinfo, not table_info: the latter hides generated columns.
@@ -183,4 +234,3 @@ def ensure_schema(db: sqlite_utils.Database) -> dict[str, list[str]]:
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return added

@@ -1,5 +1,6 @@
 """What a crawl needs to know of the archive before it starts: which articles it holds, which
-listings were walked to the end last time, and what to re-fetch. Read-only."""
+listings were walked to the end last time, what to re-fetch, and the pages earlier runs left
+pending or gave up as gone (see ``archive.store``). Read-only."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from archive.db import open_archive_readonly
+from archive.db import is_new_archive, open_archive_readonly
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,28 @@ class RefreshTarget:
     last_modified: str | None
 
 
+@dataclass(frozen=True)
+class PendingPage:
+    """A listing page that failed in an earlier run: requested again by its URL."""
+
+    listing: str
+    page: int
+    url: str
+
+
 @dataclass
 class CrawlState:
     known_ids: set[int] = field(default_factory=set)
     walked_listings: set[str] = field(default_factory=set)  # last walk reached its end
     refresh: list[RefreshTarget] = field(default_factory=list)
+    pending_articles: list[RefreshTarget] = field(default_factory=list)  # listed, requested, never archived
+    pending_pages: list[PendingPage] = field(default_factory=list)
+    gone_ids: set[int] = field(default_factory=set)  # article pages given up (404/410 run after run)
+    gone_pages: set[tuple[str, int]] = field(default_factory=set)  # (listing, page)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, refresh_since: date | None = None, refresh_all: bool = False) -> CrawlState:
-        if not Path(path).exists():
+        if is_new_archive(path):
             return cls()
         db = open_archive_readonly(path)
         try:
@@ -45,27 +58,43 @@ class CrawlState:
                 return cls()
             state = cls(known_ids={row[0] for row in db.execute("SELECT detail_id FROM articles")})
             if db["listings"].exists():
+                # Walked to its end once. A run killed or failing since needs no walk to the end:
+                # what it left is pending (fetched by URL) or still new at the top.
                 state.walked_listings = {
-                    row[0]
-                    for row in db.execute(
-                        "SELECT listing FROM listings WHERE walk_finished IS NOT NULL AND walk_finished >= walk_started"
-                    )
+                    row[0] for row in db.execute("SELECT listing FROM listings WHERE walk_finished IS NOT NULL")
                 }
             if refresh_all or refresh_since:
                 state.refresh = refresh_targets(db, None if refresh_all else refresh_since)
+            if db["pending_articles"].exists():
+                state.load_pending(db)
             return state
         finally:
             db.conn.close()
 
 
+    def load_pending(self, db) -> None:
+        for row in db.execute(
+            """SELECT detail_id, url, title_shown, summary, listing_date_raw, listing, listing_url, page, position, gone
+               FROM pending_articles ORDER BY detail_id"""
+        ):
+            *fields, gone = row
+            if gone:
+                self.gone_ids.add(row[0])
+            elif row[0] not in self.known_ids:
+                self.pending_articles.append(RefreshTarget(*(f if f is not None else "" for f in fields), etag=None, last_modified=None))
+        for listing, page, url, gone in db.execute("SELECT listing, page, url, gone FROM pending_pages ORDER BY listing, page"):
+            if gone:
+                self.gone_pages.add((listing, page))
+            else:
+                self.pending_pages.append(PendingPage(listing, page, url))
+
+
 def refresh_targets(db, since: date | None) -> list[RefreshTarget]:
-    has_captures = db["captures"].exists()
     where = "" if since is None else "WHERE a.published_date >= :since"
+    # Only the validators of the capture the article row was committed with (capture_id):
+    # those of a newer capture whose article was never written would hide its change.
     validators = (
-        """(SELECT headers FROM captures c WHERE c.detail_id = a.detail_id AND c.status = 200
-            ORDER BY c.fetched_at DESC LIMIT 1)"""
-        if has_captures
-        else "NULL"
+        "(SELECT headers FROM captures c WHERE c.id = a.capture_id)" if "capture_id" in db["articles"].columns_dict else "NULL"
     )
     rows = db.execute(
         f"""SELECT a.detail_id, a.url, a.title_raw, a.summary, a.listing_date,

@@ -217,12 +217,16 @@ def plot_monthly(
 
 
 def crawl_history(db: sqlite_utils.Database, *, limit: int = 20) -> list[dict]:
-    """The latest ``limit`` crawl runs, newest first, with their duration in seconds."""
+    """The latest ``limit`` crawl runs, newest first, with their duration in seconds, and the
+    pages left pending and given up as gone when each ended (NULL before schema 2)."""
+    upgraded = "pending" in db["crawl_runs"].columns_dict
     sql = (
         "SELECT id, started, finished, "
         "CAST(round((julianday(finished) - julianday(started)) * 86400) AS INTEGER) AS seconds, "
         "mode, status, pages, articles_new AS new, articles_changed AS changed, "
-        "articles_unchanged AS unchanged, errors FROM crawl_runs ORDER BY started DESC, id DESC LIMIT ?"
+        "articles_unchanged AS unchanged, errors, "
+        + ("pending, gone" if upgraded else "NULL AS pending, NULL AS gone")
+        + " FROM crawl_runs ORDER BY started DESC, id DESC LIMIT ?"
     )
     return _dict_rows(db, sql, [limit])
 

@@ -1,8 +1,16 @@
-"""Writing to the archive: articles and their versions, listing entries, captures, runs.
+"""Writing to the archive: articles and their versions, listing entries, captures, runs,
+and the work a run left undone (pending article and listing pages).
 
 The crawl's ArchivePipeline and ``parknews reparse`` both write through ``ArchiveWriter``, so
 the rules live here once: upserts keyed on detail_id, a version row for each change, the
-full-text and repost indexes kept in step, and each batch in one transaction.
+full-text and repost indexes kept in step, and each batch in one transaction
+(``archive.db.transaction``): captures, pending pages, articles with their versions, index
+rows and repost marks, entries and errors are committed together or not at all.
+
+Pending work: an article a listing showed and the crawl requested is a ``pending_articles``
+row until its article is written (in the same transaction); a listing page that failed is a
+``pending_pages`` row until it is parsed. Every later run requests them by URL. One that
+answers 404 or 410 in ``gone_after`` runs in a row is marked ``gone`` and no longer requested.
 """
 
 from __future__ import annotations
@@ -17,7 +25,9 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from archive import fts
+from archive.db import transaction
 from archive.reposts import RepostIndex
+from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 
 # Columns of `articles` that the crawl fills from an ArticleItem (the rest are bookkeeping).
 ARTICLE_FIELDS = (
@@ -30,6 +40,11 @@ COMPARED_FIELDS = tuple(k for k in ARTICLE_FIELDS if k != "fetched_at")
 # What a version row keeps of the article it replaces.
 VERSION_FIELDS = ("detail_id", "title", "title_raw", "summary", "body", "source", "published_date", "content_sha1", "fetched_at")
 ENTRY_FIELDS = ("listing", "detail_id", "listing_url", "page", "position", "title_shown")
+PENDING_ARTICLE_FIELDS = ("detail_id", "url", "listing", "listing_url", "page", "position", "title_shown", "listing_date_raw", "summary")
+ERROR_FIELDS = ("url", "reason", "http_status")
+GONE_STATUSES = (404, 410)
+# The capture an article row is built from: the newest article page of it that answered 200.
+LATEST_CAPTURE = "(SELECT max(id) FROM captures WHERE detail_id = articles.detail_id AND kind = 'detail' AND status = 200)"
 
 
 def utc_now() -> str:
@@ -56,27 +71,31 @@ class WriteCounts:
 
 @dataclass
 class Batch:
-    """What one transaction writes. Captures go first, so an article never exists without its evidence."""
+    """What one transaction writes. Captures go first, so an article never exists without its
+    evidence; pending pages before the articles that resolve them."""
 
     articles: list[dict] = field(default_factory=list)
     entries: list[dict] = field(default_factory=list)
     captures: list[dict] = field(default_factory=list)
     unchanged_ids: list[int] = field(default_factory=list)
+    pending: list[dict] = field(default_factory=list)  # article pages requested (PENDING_ARTICLE_FIELDS)
+    errors: list[dict] = field(default_factory=list)  # ERROR_FIELDS + kind, detail_id / listing, page
 
     def __len__(self) -> int:
-        return len(self.articles) + len(self.entries) + len(self.captures) + len(self.unchanged_ids)
+        return (len(self.articles) + len(self.entries) + len(self.captures) + len(self.unchanged_ids)
+                + len(self.pending) + len(self.errors))  # fmt: skip
 
 
 class ArchiveWriter:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, *, gone_after: int = PARKNEWS_GONE_AFTER_RUNS):
         self.db = db
+        self.gone_after = gone_after
         self.reposts = RepostIndex(db)
-        self.reposts.ensure_tables()
 
     # -- runs ---------------------------------------------------------------------------------
 
     def begin_run(self, *, started: str, mode: str, start_urls: list[str]) -> int:
-        with self.db.conn:
+        with transaction(self.db):
             # Holding the crawl lock, any run still marked running was killed.
             self.db.execute("UPDATE crawl_runs SET status = 'killed' WHERE status = 'running'")
             table = self.db["crawl_runs"].insert(
@@ -92,40 +111,89 @@ class ArchiveWriter:
 
     def finish_run(self, run_id: int, *, walked_listings: Iterable[str] = (), **fields: object) -> None:
         finished = utc_now()
-        with self.db.conn:
-            self.db["crawl_runs"].update(run_id, {"finished": finished, **fields})
+        with transaction(self.db):
+            self.db["crawl_runs"].update(run_id, {"finished": finished, **pending_counts(self.db), **fields})
             for listing in walked_listings:
                 self.db.execute("UPDATE listings SET walk_finished = ? WHERE listing = ?", [finished, listing])
-
-    def record_errors(self, run_id: int, errors: Iterable[dict]) -> None:
-        rows = [{"run_id": run_id, "at": utc_now(), **error} for error in errors]
-        if rows:
-            with self.db.conn:
-                self.db["crawl_errors"].insert_all(rows)
 
     # -- a batch of crawl output --------------------------------------------------------------
 
     def write(self, batch: Batch, *, seen_at: str, run_id: int | None = None, keep_versions: bool = True) -> WriteCounts:
-        with self.db.conn:
+        with transaction(self.db):
             self.write_captures(batch.captures, run_id=run_id)
+            self.write_pending(batch.pending, seen_at=seen_at)
             counts = self.write_articles(batch.articles, seen_at=seen_at, keep_versions=keep_versions)
             self.write_entries(batch.entries, seen_at=seen_at)
             if batch.unchanged_ids:
                 self.touch(batch.unchanged_ids, seen_at=seen_at)
                 counts.unchanged += len(batch.unchanged_ids)
+            self.write_errors(batch.errors, run_id=run_id, at=seen_at)
         return counts
 
     def write_captures(self, captures: list[dict], *, run_id: int | None) -> None:
         for capture in captures:
-            body = capture.pop("body")
+            body = capture["body"]
             sha1 = hashlib.sha1(body).hexdigest()
             self.db.execute(
                 "INSERT OR IGNORE INTO capture_bodies (sha1, size, body) VALUES (?, ?, ?)",
                 [sha1, len(body), zlib.compress(body, 6)],
             )
+            row = {k: v for k, v in capture.items() if k != "body"}
             self.db["captures"].insert(
-                {**capture, "headers": json.dumps(capture["headers"], ensure_ascii=False), "body_sha1": sha1, "run_id": run_id}
+                {**row, "headers": json.dumps(capture["headers"], ensure_ascii=False), "body_sha1": sha1, "run_id": run_id}
             )
+            if capture["kind"] == "listing" and capture["status"] == 200:
+                self.db.execute("DELETE FROM pending_pages WHERE listing = ? AND page = ?", [capture["listing"], capture["page"]])
+
+    def write_pending(self, pending: list[dict], *, seen_at: str) -> None:
+        """Remember article pages requested, until their article is written."""
+        columns = ", ".join(PENDING_ARTICLE_FIELDS)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in PENDING_ARTICLE_FIELDS[1:])
+        self.db.conn.executemany(
+            f"""INSERT INTO pending_articles ({columns}, first_seen, failures, not_found_runs)
+                VALUES ({", ".join(":" + k for k in PENDING_ARTICLE_FIELDS)}, :seen_at, 0, 0)
+                ON CONFLICT(detail_id) DO UPDATE SET {updates}""",
+            [{k: row.get(k) for k in PENDING_ARTICLE_FIELDS} | {"seen_at": seen_at} for row in pending],
+        )
+
+    def write_errors(self, errors: list[dict], *, run_id: int | None, at: str) -> None:
+        """Record pages that failed for good; count them against their pending row, if any."""
+        if not errors:
+            return
+        self.db["crawl_errors"].insert_all([{k: e.get(k) for k in ERROR_FIELDS} | {"run_id": run_id, "at": at} for e in errors])
+        for error in errors:
+            if error.get("kind") == "detail" and error.get("detail_id") is not None:
+                key, where = "pending_articles", {"detail_id": error["detail_id"]}
+            elif error.get("kind") == "listing" and error.get("page"):
+                key, where = "pending_pages", {"listing": error["listing"], "page": error["page"]}
+                self.db.execute(
+                    """INSERT INTO pending_pages (listing, page, url, first_seen, failures, not_found_runs)
+                       VALUES (:listing, :page, :url, :at, 0, 0) ON CONFLICT(listing, page) DO UPDATE SET url = excluded.url""",
+                    where | {"url": error["url"], "at": at},
+                )
+            else:
+                continue
+            self._count_failure(key, where, error, run_id=run_id, at=at)
+
+    def _count_failure(self, table: str, where: dict, error: dict, *, run_id: int | None, at: str) -> None:
+        condition = " AND ".join(f"{k} = :{k}" for k in where)
+        row = self.db.execute(f"SELECT last_run, failures, not_found_runs FROM {table} WHERE {condition}", where).fetchone()
+        if row is None:
+            return  # an archived article's refresh failed: nothing is missing
+        last_run, failures, not_found_runs = row
+        new_run = last_run != run_id or run_id is None
+        if error.get("http_status") in GONE_STATUSES:
+            not_found_runs = (not_found_runs or 0) + new_run
+        else:
+            not_found_runs = 0
+        failures = (failures or 0) + new_run
+        gone = at if not_found_runs >= self.gone_after else None
+        self.db.execute(
+            f"""UPDATE {table} SET last_run = :run, failures = :failures, not_found_runs = :nf, reason = :reason,
+                   http_status = :status, gone = :gone WHERE {condition}""",
+            where | {"run": run_id, "failures": failures, "nf": not_found_runs, "reason": error.get("reason"),
+                     "status": error.get("http_status"), "gone": gone},
+        )  # fmt: skip
 
     def write_articles(self, articles: list[dict], *, seen_at: str, keep_versions: bool = True) -> WriteCounts:
         """Upsert articles (dicts with ARTICLE_FIELDS); the caller holds the transaction."""
@@ -161,17 +229,26 @@ class ArchiveWriter:
         for row in changed:
             for detail_id, duplicate_of in self.reposts.add(row["detail_id"], row["published_date"], row["body"] or ""):
                 self.db.execute("UPDATE articles SET duplicate_of = ? WHERE detail_id = ?", [duplicate_of, detail_id])
+        ids = [(a["detail_id"],) for a in articles]
+        # The validators a refresh sends are those of the page this article row now stands for.
+        self.db.conn.executemany(f"UPDATE articles SET capture_id = {LATEST_CAPTURE} WHERE detail_id = ?", ids)
+        self.db.conn.executemany("DELETE FROM pending_articles WHERE detail_id = ?", ids)
         return counts
 
     def write_entries(self, entries: list[dict], *, seen_at: str) -> None:
+        """Upsert entries seen in a listing; an entry marked ``fresh=False`` (what the archive
+        knew, carried by a refresh or a pending page) is only added where none is stored."""
+        insert = """INSERT INTO listing_entries (listing, detail_id, listing_url, page, position, title_shown, first_seen, seen_at)
+                    VALUES (:listing, :detail_id, :listing_url, :page, :position, :title_shown, :seen_at, :seen_at)"""
+        fresh = [{k: e[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for e in entries if e.get("fresh", True)]
+        known = [{k: e[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for e in entries if not e.get("fresh", True) and e["listing"]]
         self.db.conn.executemany(
-            """INSERT INTO listing_entries (listing, detail_id, listing_url, page, position, title_shown, first_seen, seen_at)
-               VALUES (:listing, :detail_id, :listing_url, :page, :position, :title_shown, :seen_at, :seen_at)
-               ON CONFLICT(listing, detail_id) DO UPDATE SET listing_url = excluded.listing_url,
+            f"""{insert} ON CONFLICT(listing, detail_id) DO UPDATE SET listing_url = excluded.listing_url,
                  page = excluded.page, position = excluded.position, title_shown = excluded.title_shown,
                  seen_at = excluded.seen_at""",
-            [{k: entry[k] for k in ENTRY_FIELDS} | {"seen_at": seen_at} for entry in entries],
+            fresh,
         )
+        self.db.conn.executemany(f"{insert} ON CONFLICT(listing, detail_id) DO NOTHING", known)
 
     def touch(self, ids: list[int], *, seen_at: str) -> None:
         self.db.conn.executemany(
@@ -185,3 +262,13 @@ class ArchiveWriter:
         columns = tuple(dict.fromkeys((*VERSION_FIELDS, *ARTICLE_FIELDS, "last_seen")))
         cursor = self.db.execute(f"SELECT {', '.join(columns)} FROM articles WHERE detail_id IN ({marks})", ids)
         return {row[0]: dict(zip(columns, row)) for row in cursor}
+
+
+def pending_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """{"pending": pages still to fetch, "gone": pages given up (404/410 run after run)},
+    article and listing pages together."""
+    pending, gone = db.execute(
+        """SELECT coalesce(sum(gone IS NULL), 0), coalesce(sum(gone IS NOT NULL), 0) FROM
+           (SELECT gone FROM pending_articles UNION ALL SELECT gone FROM pending_pages)"""
+    ).fetchone()
+    return {"pending": pending, "gone": gone}

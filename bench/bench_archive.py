@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import fts  # noqa: E402
-from archive.db import open_archive, open_archive_readonly  # noqa: E402
+from archive.db import open_archive, open_archive_readonly, transaction  # noqa: E402
 from archive.export import article_rows, write_export  # noqa: E402
 from archive.search import RANK_WINDOW  # noqa: E402
 
@@ -75,7 +75,7 @@ def build(path: Path, n: int, rng, words, weights) -> dict:
         t0 = time.perf_counter()
         rows = [article(rng, words, weights, i) for i in range(start + 1, min(n, start + BATCH) + 1)]
         t1 = time.perf_counter()
-        with db.conn:  # as the archive writer does: index, then store, in one transaction
+        with transaction(db):  # as the archive writer does: index, then store, in one transaction
             fts.index_articles(db, rows)
             t2 = time.perf_counter()
             db.conn.executemany(insert, [tuple(row.values()) for row in rows])

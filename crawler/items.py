@@ -28,6 +28,10 @@ class ArticleItem:
     listing_title: str = ""  # the title as the listing shows it
     listing_date_raw: str = ""
     summary: str = ""
+    # True: the entry above was read from a listing page in this run. False: it is what the
+    # archive knew (a refresh, or a page pending from an earlier run): it never overwrites
+    # a fresher sighting of the entry.
+    listing_seen: bool = True
 
     # -- from the detail page ---------------------------------------------------------------
     detail_title: str = ""
@@ -60,7 +64,7 @@ def archived_article(target: RefreshTarget) -> ArticleItem:
     return ArticleItem(
         detail_id=target.detail_id, url=target.url, listing=target.listing, listing_url=target.listing_url,
         page=target.page, position=target.position, listing_title=target.title_raw or "",
-        listing_date_raw=target.listing_date or "", summary=target.summary or "",
+        listing_date_raw=target.listing_date or "", summary=target.summary or "", listing_seen=False,
     )  # fmt: skip
 
 
@@ -99,9 +103,33 @@ class Capture:
 
 
 @dataclass
+class PendingArticle:
+    """An article page requested for a listing entry: pending in the archive until its article
+    is written, so that a run that fails or is killed before leaves it to the next run."""
+
+    detail_id: int
+    url: str
+    listing: str
+    listing_url: str
+    page: int
+    position: int
+    title_shown: str
+    listing_date_raw: str
+    summary: str
+
+
+@dataclass
 class CrawlError:
-    """A page that failed for good (after retries): recorded in ``crawl_errors``; the crawl goes on."""
+    """A page that failed for good (after retries): recorded in ``crawl_errors``; the crawl goes on.
+
+    ``kind`` with ``detail_id`` (article page) or ``listing`` and ``page`` (listing page) say
+    which pending page it was, for the retry bookkeeping (see ``archive.store``).
+    """
 
     url: str
     reason: str
     http_status: int | None = None
+    kind: str | None = None  # "listing" or "detail"
+    detail_id: int | None = None
+    listing: str | None = None
+    page: int | None = None

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import sqlite3
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,14 +14,17 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
-from archive.db import open_archive
-from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS
+from archive.db import open_archive, write_failure, writing
+from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError
 from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
-from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged
 from crawler.normalize.dates import SHANGHAI, parse_date
 from crawler.normalize.regions import resolve_region
 from crawler.normalize.titles import clean_title, collapse_whitespace
+
+logger = logging.getLogger(__name__)
 
 TRUNCATION_MARKS = ("…", "...", "。。。")
 # Batches handed to the writer thread and not yet written; past this the crawl waits.
@@ -98,13 +103,19 @@ class ArchivePipeline:
 
     Nothing is written until the first item arrives, so a crawl that fails at its start URL
     leaves an existing archive untouched. Each batch is one transaction: a run killed at any
-    moment leaves whole batches behind, and the next run fetches what is missing.
+    moment leaves whole batches behind, and the next run fetches what is missing (the pending
+    pages, see ``archive.store``).
+
+    A write that fails (disk full, read-only file, I/O error) stops the crawl at once: later
+    items are dropped unwritten, the run is marked ``failed`` if that can still be written,
+    and the CLI reports the one-line error with exit code 4.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.path = crawler.settings.get("ARCHIVE_PATH")
         self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
+        self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS")
         self.started = utc_now()
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
@@ -112,6 +123,8 @@ class ArchivePipeline:
         self.counts = WriteCounts()
         self.errors = 0
         self.unknown_regions = 0
+        self.write_failed: WriteFailedError | None = None
+        self.closing = False
         # One thread does every write, in order: SQLite's own work (FTS5 indexing, page I/O)
         # then runs beside the parsing of the next pages instead of holding up the reactor.
         self.write_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
@@ -128,22 +141,32 @@ class ArchivePipeline:
     def open_writer(self) -> ArchiveWriter:
         if self.writer is None:
             spider = self.crawler.spider
-            self.writer = ArchiveWriter(open_archive(self.path))
-            self.run_id = self.writer.begin_run(started=self.started, mode=spider.mode, start_urls=list(spider.start_urls))
+            with writing():
+                self.writer = ArchiveWriter(open_archive(self.path), gone_after=self.gone_after)
+                self.run_id = self.writer.begin_run(started=self.started, mode=spider.mode, start_urls=list(spider.start_urls))
         return self.writer
 
     def process_item(self, item: Any) -> Any:
+        if self.write_failed is not None:
+            return item  # the crawl is stopping; one error line says why, not one per item
+        try:
+            self.add(item)
+        except (sqlite3.Error, OSError, WriteFailedError) as exc:
+            self.fail(exc)
+        return item
+
+    def add(self, item: Any) -> None:
         if isinstance(item, CrawlError):
             self.errors += 1
             self.crawler.stats.inc_value("parknews/errors")
-            writer = self.open_writer()
-            self.submit(writer.record_errors, self.run_id, [row_of(item)])
-            return item
-        if isinstance(item, ArticleItem):
+            self.batch.errors.append(row_of(item))
+        elif isinstance(item, ArticleItem):
             article = row_of(item)
             self.batch.articles.append(article)
-            self.batch.entries.append(article | {"title_shown": item.listing_title})
+            self.batch.entries.append(article | {"title_shown": item.listing_title, "fresh": item.listing_seen})
             self.unknown_regions += item.region_unknown
+        elif isinstance(item, PendingArticle):
+            self.batch.pending.append(row_of(item))
         elif isinstance(item, EntrySeen):
             self.batch.entries.append(row_of(item))
         elif isinstance(item, Capture):
@@ -152,13 +175,30 @@ class ArchivePipeline:
             self.batch.unchanged_ids.append(item.detail_id)
         if len(self.batch) >= self.batch_size:
             self.flush()
-        return item
+
+    def fail(self, exc: BaseException) -> None:
+        """Stop the crawl at the first write that fails; re-raise what is not a database error.
+
+        Any other SQLite error also stops it (one line, exit 4; the traceback at DEBUG level):
+        going on would fail the same way for every item.
+        """
+        failure = write_failure(exc)
+        if failure is None and isinstance(exc, sqlite3.Error):
+            logger.debug("archive write failed", exc_info=exc)
+            failure = WriteFailedError(f"cannot write the archive: database error ({exc}); --log-level DEBUG shows where")
+        if failure is None:
+            raise exc
+        if self.write_failed is None:
+            self.write_failed = failure
+            self.crawler.stats.set_value("parknews/write_failed", str(failure))
+            if not self.closing:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
 
     def item_error(self, item: Any, response, spider, failure) -> None:
         """A bug in a pipeline must not lose an article silently: record it as a page error."""
-        if isinstance(item, ArticleItem):
+        if isinstance(item, ArticleItem) and self.write_failed is None:
             reason = f"processing failed: {failure.type.__name__}: {failure.getErrorMessage()}"[:300]
-            self.process_item(CrawlError(url=item.url, reason=reason))
+            self.process_item(CrawlError(url=item.url, reason=reason, kind="detail", detail_id=item.detail_id))
 
     def flush(self) -> None:
         if not len(self.batch):
@@ -180,42 +220,66 @@ class ArchivePipeline:
 
     def drain(self) -> None:
         while self.pending:
-            self.collect(self.pending.popleft())
+            write = self.pending.popleft()
+            if self.write_failed is None:
+                self.collect(write)
+            else:
+                write.cancel()  # not started yet: never runs; running: its transaction fails alone
 
     def spider_closed(self, spider, reason: str) -> None:
+        self.closing = True
         if spider.fatal_error and self.writer is None and not len(self.batch):
+            self.write_thread.shutdown()
             return  # bad start: leave the archive as it was
-        self.flush()
-        self.drain()
-        self.write_thread.shutdown()
-        writer = self.open_writer()
-        stats = self.crawler.stats
-        if reason != "finished":
+        try:
+            if self.write_failed is None:
+                self.flush()
+            self.drain()
+        except (sqlite3.Error, OSError, WriteFailedError) as exc:
+            self.fail(exc)
+            self.drain()
+        self.write_thread.shutdown(wait=True)
+        if self.write_failed is not None:
+            status = "failed"
+        elif reason != "finished":
             status = reason  # e.g. "shutdown" after Ctrl-C / SIGTERM
         else:
             status = "errors" if self.errors else "ok"
-        walked = [w.listing for w in spider.walks.values() if reason == "finished" and not w.failed_pages]
-        writer.finish_run(
-            self.run_id,
-            walked_listings=walked,
-            status=status,
-            pages=stats.get_value("parknews/pages", 0),
-            pages_total=stats.get_value("parknews/pages_total", 0),
-            requests=stats.get_value("downloader/request_count", 0),
-            articles_new=self.counts.new,
-            articles_changed=self.counts.changed,
-            articles_unchanged=self.counts.unchanged,
-            errors=self.errors,
-            unknown_regions=self.unknown_regions,
-            exit_code=exit_code_for(status),
-        )
-        stats.set_value("parknews/run_id", self.run_id)
+        stats = self.crawler.stats
         stats.set_value("parknews/exit_code", exit_code_for(status))
         stats.set_value("parknews/articles_new", self.counts.new)
         stats.set_value("parknews/articles_changed", self.counts.changed)
         stats.set_value("parknews/articles_unchanged", self.counts.unchanged)
-        writer.db.close()
+        # A walk that ended; its failed listing pages are pending, fetched by URL next time.
+        walked = [w.listing for w in spider.walks.values() if status in ("ok", "errors")]
+        try:
+            writer = self.open_writer()
+            stats.set_value("parknews/run_id", self.run_id)
+            writer.finish_run(
+                self.run_id,
+                walked_listings=walked,
+                status=status,
+                pages=stats.get_value("parknews/pages", 0),
+                pages_total=stats.get_value("parknews/pages_total", 0),
+                requests=stats.get_value("downloader/request_count", 0),
+                articles_new=self.counts.new,
+                articles_changed=self.counts.changed,
+                articles_unchanged=self.counts.unchanged,
+                errors=self.errors,
+                unknown_regions=self.unknown_regions,
+                exit_code=exit_code_for(status),
+            )
+        except (sqlite3.Error, OSError, WriteFailedError) as exc:
+            # Not even the run's end could be written: the next run marks it killed.
+            if self.write_failed is None:
+                self.fail(exc)
+            stats.set_value("parknews/exit_code", EXIT_WRITE_FAILED)
+        finally:
+            if self.writer is not None:
+                self.writer.db.close()
 
 
 def exit_code_for(status: str) -> int:
+    if status == "failed":
+        return EXIT_WRITE_FAILED
     return EXIT_OK if status == "ok" else EXIT_PAGE_ERRORS

@@ -22,28 +22,41 @@ from crawler.extract.urls import canonical_detail_url
 from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100  # articles per transaction
 
 
 def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator[tuple]:
-    """(url, listing, page, detail_id, fetched_at, html) of stored 200 pages, oldest first."""
+    """(url, listing, page, detail_id, fetched_at, html) of stored 200 pages, oldest first.
+
+    Read in chunks of ``BATCH_SIZE`` captures, each fetched whole: no cursor stays open on
+    ``captures`` while the caller writes (SQLite refuses some writes beside an open cursor:
+    "database table is locked").
+    """
     latest = (
         "AND c.id = (SELECT max(id) FROM captures WHERE detail_id = c.detail_id AND kind = 'detail' AND status = 200)"
         if latest_per_article
         else ""
     )
-    rows = db.execute(
-        f"""SELECT c.url, c.listing, c.page, c.detail_id, c.fetched_at, c.headers, b.body
-            FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1
-            WHERE c.kind = ? AND c.status = 200 {latest} ORDER BY c.fetched_at, c.id""",
-        [kind],
-    )
-    for url, listing, page, detail_id, fetched_at, headers, body in rows:
-        content_type = json.loads(headers or "{}").get("content-type")
-        yield url, listing, page, detail_id, fetched_at, decode_html(zlib.decompress(body), content_type)
+    ids = [row[0] for row in db.execute(
+        f"SELECT c.id FROM captures c WHERE c.kind = ? AND c.status = 200 {latest} ORDER BY c.fetched_at, c.id", [kind]
+    )]  # fmt: skip
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        rows = db.execute(
+            f"""SELECT c.id, c.url, c.listing, c.page, c.detail_id, c.fetched_at, c.headers, b.body
+                FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1
+                WHERE c.id IN ({", ".join("?" * len(chunk))})""",
+            chunk,
+        ).fetchall()
+        order = {capture_id: index for index, capture_id in enumerate(chunk)}
+        for _, url, listing, page, detail_id, fetched_at, headers, body in sorted(rows, key=lambda r: order[r[0]]):
+            content_type = json.loads(headers or "{}").get("content-type")
+            yield url, listing, page, detail_id, fetched_at, decode_html(zlib.decompress(body), content_type)
 
 
 def reparse_archive(path: str) -> WriteCounts:
+    """Rebuild every article from its newest stored page; each batch of BATCH_SIZE articles is
+    one transaction, so a killed reparse leaves whole batches and a re-run completes it."""
     db = open_archive(path)
     writer = ArchiveWriter(db)
     items: dict[int, ArticleItem] = {}

@@ -26,6 +26,7 @@ class CrawlResult:
     unchanged: int
     errors: int
     exit_code: int
+    write_failed: str | None = None  # the archive could not be written: the one-line reason
 
 
 def check_start_url(url: str) -> str:
@@ -118,4 +119,5 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
         unchanged=stats("parknews/articles_unchanged", 0),
         errors=stats("parknews/errors", 0),
         exit_code=stats("parknews/exit_code", EXIT_OK),
+        write_failed=stats("parknews/write_failed"),
     )

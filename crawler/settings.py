@@ -82,3 +82,7 @@ PARKNEWS_KNOWN_PAGES_TO_STOP = 2
 PARKNEWS_FULL = False
 # Also re-fetch articles published in the last N days (None: no refresh).
 PARKNEWS_REFRESH_DAYS = None
+# An article or listing page that answers 404 or 410 in this many runs in a row is marked gone
+# (pending_articles / pending_pages.gone) and no longer requested; any other failure resets
+# the count. Pages that failed otherwise stay pending and are requested by every later run.
+PARKNEWS_GONE_AFTER_RUNS = 3

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from archive import fts
-from archive.db import open_archive
+from archive.db import open_archive, transaction
 
 REGIONS = [
     # region_tag, region_raw, province, city, district, zone, adcode
@@ -120,7 +120,7 @@ def archive_path(tmp_path_factory, archive_articles) -> str:
     """A path to the synthetic archive, written as the archive writer would (index first)."""
     path = tmp_path_factory.mktemp("archive") / "archive.db"
     db = open_archive(path)
-    with db.conn:
+    with transaction(db):
         fts.index_articles(db, archive_articles)
         db["articles"].insert_all(archive_articles)
         db["crawl_runs"].insert_all(RUNS)

@@ -13,6 +13,7 @@ from archive.lock import lock_path
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
 from tests.crawling import FAST, assert_one_line_error, crawl, rows
+from tests.durability import started_writing
 
 
 def start_crawl(start_url, db, *extra) -> subprocess.Popen:
@@ -57,9 +58,11 @@ def test_killed_runs_leave_an_archive_the_next_run_completes(tmp_path):
             # may finish before its kill, which is fine: what it left must be whole too.
             # Small batches: many commits for a kill to land between (or inside).
             run = start_crawl(server.start_url, db, "--concurrency", "2", "-s", "ARCHIVE_BATCH_SIZE=10")
-            time.sleep(moments.uniform(0.5, 2.5))
+            started_writing(db, run)  # its imports done: moments count from when it holds the lock
+            time.sleep(moments.uniform(0.2, 2.0))
             run.send_signal(signal.SIGKILL)
             run.wait(timeout=30)
+            lock_path(db).unlink(missing_ok=True)  # its note "parknews pid N" would fool started_writing
             if db.exists():
                 with sqlite3.connect(db) as conn:
                     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -37,3 +37,23 @@ def test_an_old_archive_gains_the_new_columns_filled_without_losing_rows(tmp_pat
     assert all(r["content_sha1"] for r in rows.values())
     assert db["listing_entries"].count == 1 and db["listing_entries"].pks == ["listing", "detail_id"]
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_entries_under_an_older_key_are_upgraded_keeping_their_last_sighting(tmp_path):
+    """An older listing_entries keyed by page: the same article twice under the new key
+    (listing, detail_id) must not stop the upgrade (it gave an IntegrityError traceback)."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(FIRST_SCHEMA.replace(
+            "CREATE TABLE listing_entries (detail_id INTEGER, listing_url TEXT, page INTEGER, position INTEGER, seen_at TEXT);",
+            "CREATE TABLE listing_entries (detail_id INTEGER, listing_url TEXT, page INTEGER, position INTEGER, seen_at TEXT,"
+            " PRIMARY KEY (detail_id, listing_url, page));",
+        ))  # fmt: skip
+        conn.execute("INSERT INTO articles (detail_id, title, body) VALUES (101, '汉阳银企对接', ?)", [BODY])
+        listing = "https://x.010b.com/info/1/page/1"
+        conn.executemany("INSERT INTO listing_entries VALUES (101, ?, ?, ?, ?)",
+                         [(listing, 2, 4, "2025-07-01"), (listing, 3, 1, "2025-07-05")])  # fmt: skip
+    db = open_archive(path)
+    assert [tuple(r.values()) for r in db.query("SELECT listing, detail_id, page, position FROM listing_entries")] == [(listing, 101, 3, 1)]
+    assert db["listing_entries"].pks == ["listing", "detail_id"]
+    db.close()

@@ -4,13 +4,19 @@ Entries, pagination and article fields are found by ``crawler.extract`` from con
 structure; this module only decides what to request and what to yield.
 
 How much it walks depends on what the archive already holds (``archive.state``):
-- a listing never walked to its end (a first crawl, or a run that was killed) is walked
-  page by page to the end, all pages requested at once;
+- a listing never walked to its end (a first crawl, or one killed before its walk ended) is
+  walked page by page to the end, all pages requested at once;
 - a listing walked to its end before is walked from page 1, one page after another, until
   ``PARKNEWS_KNOWN_PAGES_TO_STOP`` pages in a row hold only known articles (incremental);
 - ``PARKNEWS_FULL`` walks every page and fetches every article page again.
 Article pages are fetched only for new articles, plus those due for a refresh
 (``PARKNEWS_REFRESH_DAYS``), which are asked for with the validators the server gave.
+
+Whatever the mode, article and listing pages an earlier run left pending (failed, or killed
+before they were archived) are requested first, by their URL, without walking the listing
+from page 1 (a pending listing page is followed like an incremental walk: while its next
+pages hold new articles); pages given up as gone (404/410 in ``PARKNEWS_GONE_AFTER_RUNS``
+runs in a row) are not requested.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from crawler.extract.detail import detail_fields
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
 from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
-from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, Unchanged, archived_article
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
 from crawler.normalize.dates import SHANGHAI
 
 
@@ -61,8 +67,6 @@ class Walk:
 
     listing: str
     to_the_end: bool  # False: stop after enough pages of known articles (incremental)
-    known_streak: int = 0
-    failed_pages: int = 0
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -103,6 +107,10 @@ class ParknewsSpider(scrapy.Spider):
         )
         spider.known_ids = state.known_ids
         spider.refresh = {target.detail_id: target for target in state.refresh}
+        spider.pending_articles = state.pending_articles
+        spider.pending_pages = [p for p in state.pending_pages if p.listing in spider.start_urls]
+        spider.gone_ids = state.gone_ids
+        spider.gone_pages = state.gone_pages
         spider.walks = {
             url: Walk(url, to_the_end=spider.full or url not in state.walked_listings) for url in spider.start_urls
         }
@@ -119,12 +127,13 @@ class ParknewsSpider(scrapy.Spider):
 
     # -- listing pages ------------------------------------------------------------------------
 
-    def listing_request(self, url: str, *, listing: str, page: int) -> scrapy.Request:
+    def listing_request(self, url: str, *, listing: str, page: int, known_streak: int = 0) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
             cb_kwargs={"listing": listing, "page": page},
+            meta={"known_streak": known_streak},  # pages in a row of known articles before this one
             dont_filter=True,  # pages are deduplicated per listing, by number (requested_pages)
         )
 
@@ -137,6 +146,7 @@ class ParknewsSpider(scrapy.Spider):
             raise CloseSpider("not_a_listing")
         if not self.listing_confirmed:
             self.listing_confirmed = True
+            yield from self.pending_requests()
             yield from self.refresh_requests()
         yield capture(response, "listing", listing=listing, page=page)
         if not entries:
@@ -148,17 +158,22 @@ class ParknewsSpider(scrapy.Spider):
         stats.max_value("parknews/pages_total", self.page_limit(pages.total_pages or page))
 
         walk = self.walks[listing]
-        has_new = any(entry.detail_id not in self.known_ids for entry in entries)
-        walk.known_streak = 0 if has_new else walk.known_streak + 1
-        if walk.to_the_end or walk.known_streak < self.stop_after_known:
+        if walk.to_the_end:
             yield from self.follow_pages(pages, walk, page=page)
+        else:
+            # Page after page while pages hold new articles. A page pending from an earlier run
+            # starts a chain of its own: what lay behind it (reached only through it) is found.
+            has_new = any(entry.detail_id not in self.known_ids for entry in entries)
+            streak = 0 if has_new else response.meta.get("known_streak", 0) + 1
+            if streak < self.stop_after_known:
+                yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
         for entry in entries:
             yield from self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
 
     def page_limit(self, total: int) -> int:
         return min(total, self.max_pages) if self.max_pages else total
 
-    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int) -> Iterator[scrapy.Request]:
+    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int, known_streak: int = 0) -> Iterator[scrapy.Request]:
         """Request the listing pages not requested yet: all of them, or (incremental) the next."""
         candidates = dict(pages.page_urls)
         if pages.next_url and (page + 1) not in candidates:
@@ -167,14 +182,16 @@ class ParknewsSpider(scrapy.Spider):
             candidates = {n: url for n, url in candidates.items() if n == page + 1}
         seen = self.requested_pages.setdefault(walk.listing, set())
         for number, url in sorted(candidates.items()):
-            if number in seen or (self.max_pages and number > self.max_pages):
+            if number in seen or (self.max_pages and number > self.max_pages) or (walk.listing, number) in self.gone_pages:
                 continue
             seen.add(number)
-            yield self.listing_request(url, listing=walk.listing, page=number)
+            yield self.listing_request(url, listing=walk.listing, page=number, known_streak=known_streak)
 
     def follow_entry(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> Iterator[Any]:
         if not is_crawlable(entry.url, self.allowed_domains) or (listing, entry.detail_id) in self.entries_seen:
             return  # off-site, or shifted onto the next page while we crawled: first sighting wins
+        if entry.detail_id in self.gone_ids:
+            return  # its page answered 404/410 run after run: given up
         self.entries_seen.add((listing, entry.detail_id))
         where = {"listing": listing, "detail_id": entry.detail_id, "listing_url": listing_url,
                  "page": page, "position": entry.position, "title_shown": entry.title}  # fmt: skip
@@ -195,6 +212,12 @@ class ParknewsSpider(scrapy.Spider):
             listing_date_raw=entry.date_raw,
             summary=entry.summary,
         )
+        if entry.detail_id not in self.known_ids:
+            # Pending until its article is written: a failure or a kill leaves it to the next run.
+            yield PendingArticle(
+                detail_id=item.detail_id, url=item.url, listing=listing, listing_url=listing_url, page=page,
+                position=entry.position, title_shown=entry.title, listing_date_raw=entry.date_raw, summary=entry.summary,
+            )  # fmt: skip
         yield self.detail_request(entry.url, item, self.refresh.get(entry.detail_id))
 
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
@@ -203,9 +226,8 @@ class ParknewsSpider(scrapy.Spider):
         if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed:
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
-        self.walks[request.cb_kwargs["listing"]].failed_pages += 1
         yield from self.failed_response_capture(failure, "listing")
-        yield CrawlError(url=request.url, reason=reason, http_status=status)
+        yield CrawlError(url=request.url, reason=reason, http_status=status, kind="listing", **request.cb_kwargs)
 
     # -- detail pages -------------------------------------------------------------------------
 
@@ -219,6 +241,20 @@ class ParknewsSpider(scrapy.Spider):
             url, headers=headers, callback=self.parse_detail, errback=self.detail_failed,
             cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]},
         )  # fmt: skip
+
+    def pending_requests(self) -> Iterator[scrapy.Request]:
+        """Article and listing pages earlier runs left pending, by their URL."""
+        for target in self.pending_articles:
+            if target.detail_id in self.requested_ids or not is_crawlable(target.url, self.allowed_domains):
+                continue
+            self.requested_ids.add(target.detail_id)
+            yield self.detail_request(target.url, archived_article(target))
+        for pending in self.pending_pages:
+            seen = self.requested_pages.setdefault(pending.listing, set())
+            if pending.page in seen:
+                continue
+            seen.add(pending.page)
+            yield self.listing_request(pending.url, listing=pending.listing, page=pending.page)
 
     def refresh_requests(self) -> Iterator[scrapy.Request]:
         """Archived articles due for a refresh, asked for with their validators."""
@@ -254,14 +290,17 @@ class ParknewsSpider(scrapy.Spider):
         retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is not None:
             return retry
+        where = response.request.cb_kwargs
         if listing is not None:
-            self.walks[listing].failed_pages += 1
-        return CrawlError(url=response.url, reason=reason, http_status=response.status)
+            return CrawlError(url=response.url, reason=reason, http_status=response.status, kind="listing", **where)
+        return CrawlError(url=response.url, reason=reason, http_status=response.status, kind="detail",
+                          detail_id=where["item"].detail_id)  # fmt: skip
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         reason, status = failure_reason(failure)
-        yield from self.failed_response_capture(failure, "detail", detail_id=failure.request.cb_kwargs["item"].detail_id)
-        yield CrawlError(url=failure.request.url, reason=reason, http_status=status)
+        detail_id = failure.request.cb_kwargs["item"].detail_id
+        yield from self.failed_response_capture(failure, "detail", detail_id=detail_id)
+        yield CrawlError(url=failure.request.url, reason=reason, http_status=status, kind="detail", detail_id=detail_id)
 
     def failed_response_capture(self, failure: Failure, kind: str, **where: Any) -> Iterator[Capture]:
         response = getattr(failure.value, "response", None)

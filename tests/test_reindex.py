@@ -1,0 +1,106 @@
+"""``parknews reindex``: holds the crawl lock, builds the new index beside the old one and swaps
+it in at once (readers never see an empty or partial index), shows progress on a terminal and
+prints its rate; and ``reparse`` on an archive of more than 1,000 articles that change."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from archive import fts
+from archive.db import open_archive
+from archive.lock import archive_lock
+from crawler.replay.site import ReplaySite
+from tests.crawling import assert_one_line_error, parknews
+from tests.durability import captured_archive, damage, query, snapshot
+from tests.test_kill_rebuilds import first_schema_archive
+
+WORD = "招商"
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """An archive of 1,500 articles, indexed (kept pristine: tests copy it)."""
+    db = tmp_path_factory.mktemp("reindex") / "built.db"
+    first_schema_archive(db, ReplaySite(seed=70, pages=150, per_page=10))
+    open_archive(db).close()
+    return db
+
+
+@pytest.fixture
+def archive(indexed, tmp_path):
+    return snapshot(indexed, tmp_path / "archive.db")
+
+
+def matches(conn: sqlite3.Connection, word: str) -> int:
+    return conn.execute(f"SELECT count(*) FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?", [fts.query_phrase(word)]).fetchone()[0]
+
+
+def test_reindex_prints_its_rate_and_leaves_the_same_answers(archive):
+    before = query(archive, f"SELECT count(*) FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?", (fts.query_phrase(WORD),))
+    result = parknews("reindex", "--db", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"1500 articles indexed in [\d.]+ s \([\d,]+ articles/s\)\n", result.stderr), result.stderr
+    assert query(archive, f"SELECT count(*) FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?", (fts.query_phrase(WORD),)) == before
+    assert fts.BUILD_TABLE not in {name for (name,) in query(archive, "SELECT name FROM sqlite_master")}
+
+
+def test_reindex_waits_for_no_crawl_it_exits_3_while_one_holds_the_lock(archive):
+    with archive_lock(archive):
+        result = parknews("reindex", "--db", str(archive))
+    assert_one_line_error(result, code=3)
+    assert "is being written by" in result.stderr
+
+
+def test_readers_during_a_reindex_see_the_whole_index_every_time(archive):
+    reader = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
+    expected = matches(reader, WORD)
+    assert expected > 100
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "reindex", "--db", str(archive)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    seen = []
+    while process.poll() is None:
+        seen.append(matches(reader, WORD))
+        time.sleep(0.005)
+    seen.append(matches(reader, WORD))
+    reader.close()
+    assert process.returncode == 0, process.stderr.read()
+    assert len(seen) > 20 and set(seen) == {expected}
+
+
+def test_reindex_shows_progress_on_a_terminal(archive):
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "reindex", "--db", str(archive)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower)  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=120)
+    os.close(leader)
+    assert process.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "indexing articles" in text and "1500 articles indexed in" in text
+
+
+def test_reparse_of_more_than_a_thousand_changing_articles_completes(tmp_path):
+    db = tmp_path / "archive.db"
+    captured_archive(db, ReplaySite(seed=71, pages=110, per_page=10))
+    changed = damage(db, 0.4, seed=9)
+    result = parknews("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert f"{changed} articles updated, {1100 - changed} unchanged" in result.stdout
+    assert query(db, "SELECT count(*) FROM articles WHERE title LIKE '误读标题%' OR body LIKE '%页脚误入正文'") == [(0,)]
