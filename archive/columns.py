@@ -8,6 +8,7 @@ with its name (``tests/test_export_formats.py`` fails until it is documented).
 
 Kinds:
   ``int``       an integer (SQLite INTEGER)
+  ``real``      a number with a fraction (SQLite REAL), e.g. an amount in yuan
   ``text``      text
   ``date``      a calendar date, stored ``YYYY-MM-DD``
   ``local_ts``  a time of day with its UTC offset as the site shows it (Beijing, ``+08:00``);
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("int", "text", "date", "local_ts", "utc_ts")
+KINDS = ("int", "real", "text", "date", "local_ts", "utc_ts")
 LABEL_MAX = 80  # Stata's limit for a variable label (characters)
 
 
@@ -86,6 +87,20 @@ ARTICLE_COLUMNS: dict[str, Column] = {
 }
 
 
+# Columns the export adds to the articles': their money summaries (table article_money, rules in
+# archive/facts.py).
+MONEY_COLUMNS: dict[str, Column] = {
+    "investment_max_cny": Column("real", "Largest investment amount in the article (yuan)",
+                                 "The largest amount of kind investment in title, summary or body, in yuan (a range by "
+                                 "its low end; other currencies left out); empty where none"),
+    "contract_sum_cny": Column("real", "Sum of the distinct contract amounts (yuan)",
+                               "The sum of the distinct yuan amounts of kind contract (签约, 合同 …; the same figure in "
+                               "title, summary and body counts once); empty where none"),
+    "amount_count": Column("int", "Number of money amounts in the article",
+                           "How many money amounts title, summary and body hold (rows of the amounts table)"),
+}
+
+
 def column(name: str) -> Column:
     """The documentation of ``name``; an undocumented column is text labelled with its name."""
-    return ARTICLE_COLUMNS.get(name) or Column("text", name, name)
+    return ARTICLE_COLUMNS.get(name) or MONEY_COLUMNS.get(name) or Column("text", name, name)

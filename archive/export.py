@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.errors import UsageError
+from archive.facts import export_source
 from archive.outfile import STDOUT, output_file
 
 FORMATS = ("csv", "jsonl", "xlsx", "dta", "parquet")
@@ -62,14 +63,15 @@ def article_rows(
         # The count may use the duplicate_of index; the rows are read in rowid order ("+").
         total = db.execute(f"SELECT count(*) FROM articles{_where(where, include_duplicates)}").fetchone()[0]
         clause = _where(where, include_duplicates, reposts_by_index=False)
-        columns = [column[0] for column in db.execute(f"SELECT * FROM articles{clause} LIMIT 0").description]
+        source = export_source(db)  # articles with their money summaries (archive/facts.py)
+        columns = [column[0] for column in db.execute(f"SELECT * FROM {source}{clause} LIMIT 0").description]
         if fmt == "csv":
             cells = ", ".join(_csv_cell(column, excel) for column in columns)
         elif fmt == "jsonl":
             cells = _json_line(columns)
         else:
             cells = "*"
-        cursor = db.execute(f"SELECT {cells} FROM articles{clause} ORDER BY detail_id")
+        cursor = db.execute(f"SELECT {cells} FROM {source}{clause} ORDER BY detail_id")
     except sqlite3.Error as exc:
         raise UsageError(f"--where {where!r}: {exc}") from None
     return columns, cursor, total

@@ -13,7 +13,8 @@ Steps, in order:
 3. fingerprints: articles without ``content_sha1``;
 4. reposts: articles not yet in the repost index (and their ``duplicate_of``);
 5. captures: articles without ``capture_id`` whose page is among the captures;
-6. full-text index: articles missing from ``articles_fts``.
+6. full-text index: articles missing from ``articles_fts``;
+7. facts: money amounts and the listings' park columns (``archive.facts``), resumable in batches.
 """
 
 from __future__ import annotations
@@ -53,10 +54,18 @@ def upgrade(db: sqlite_utils.Database) -> None:
                 ensure_schema(db)
                 RepostIndex(db).ensure_tables()
                 fts.ensure_index(db)
-        for step in (fill_regions, fill_fingerprints, fill_reposts, fill_capture_ids, fill_index):
+        for step in (fill_regions, fill_fingerprints, fill_reposts, fill_capture_ids, fill_index, fill_facts):
             step(db)
     except sqlite3.IntegrityError as exc:
         raise UsageError(f"cannot upgrade the archive: its rows do not fit the current schema ({exc}); nothing was changed") from None
+
+
+def fill_facts(db: sqlite_utils.Database) -> None:
+    """Money amounts and park names of an archive from before them: resumable, a batch a
+    transaction, its progress in ``backfills`` (see ``archive.facts``)."""
+    from archive.facts import resume_backfill
+
+    resume_backfill(db)
 
 
 def fill_regions(db: sqlite_utils.Database) -> None:

@@ -196,10 +196,10 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
 
 @click.command()
 @db_option
-@click.option("--by", type=click.Choice(["month", "place", "province", "city", "district", "zone", "tag", "region"]),
+@click.option("--by", type=click.Choice(["month", "place", "province", "city", "district", "zone", "tag", "park", "region"]),
               default="month", show_default=True,
               help="What to count by. place: the zone, else city, else district or province, else the title's tag "
-                   "(region is its old name).")  # fmt: skip
+                   "(region is its old name); park: the park whose listing carried the article.")  # fmt: skip
 @click.option("--where", callback=_utf8, help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
@@ -211,7 +211,7 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @duplicates_option
 def stats(db_path, by, where, since, until, plot, width, height, dpi, as_json, include_duplicates) -> None:
-    """Count articles by month (every month, 0 where none), place, province, city, district, zone or tag."""
+    """Count articles by month (every month, 0 where none), place, province, city, district, zone, tag or park."""
     from archive.stats import ALIASES, count_by, plot_format, plot_monthly
 
     if plot:

@@ -79,8 +79,47 @@ TABLES: dict[str, dict] = {
             "first_crawled": str,
             "walk_started": str,
             "walk_finished": str,
+            "host": str,
+            "park_name": str,
+            "listing_name": str,
         },
         "pk": "listing",
+    },
+    # Money amounts found in each article's title, summary and body (archive/facts.py).
+    "amounts": {
+        "columns": {
+            "detail_id": int,
+            "field": str,
+            "position": int,
+            "value": float,
+            "value_high": float,
+            "value_cny": float,
+            "value_raw": str,
+            "currency": str,
+            "approximate": int,
+            "kind": str,
+            "sentence": str,
+        },
+        "pk": ("detail_id", "field", "position"),
+    },
+    # Per-article money summaries, kept with the amounts (rules in archive/facts.py).
+    "article_money": {
+        "columns": {
+            "detail_id": int,
+            "investment_max_cny": float,
+            "contract_sum_cny": float,
+            "amount_count": int,
+        },
+        "pk": "detail_id",
+    },
+    # Progress of resumable upgrades of older archives (archive/facts.py).
+    "backfills": {
+        "columns": {
+            "name": str,
+            "last_id": int,
+            "finished": str,
+        },
+        "pk": "name",
     },
     "captures": {
         "columns": {
@@ -185,6 +224,7 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("article_versions", ["detail_id"]),
     ("captures", ["url", "fetched_at"]),
     ("captures", ["detail_id"]),
+    ("amounts", ["kind", "value_cny"]),
 ]
 
 

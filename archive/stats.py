@@ -29,7 +29,10 @@ GROUPINGS = {
     "district": "a.district",
     "zone": "a.zone",
     "tag": "a.region_tag",
+    # The park whose listing carried the article (an article in two parks' listings counts in both).
+    "park": "coalesce(l.park_name, l.host)",
 }
+JOINS = {"park": " LEFT JOIN listing_entries e ON e.detail_id = a.detail_id LEFT JOIN listings l ON l.listing = e.listing"}
 ALIASES = {"region": "place"}  # the name of --by place before issue 12
 PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # Fonts that draw Chinese, most likely first: the one the mplfonts package ships (registered at
@@ -69,9 +72,14 @@ def count_by(
     clause, params = _conditions(where, since, until, include_duplicates)
     order = "value" if by == "month" else "articles DESC, value"
     sql = (
-        f"SELECT {GROUPINGS[by]} AS value, count(*) AS articles "
-        f"FROM articles a{clause} GROUP BY value ORDER BY {order}"
+        f"SELECT {GROUPINGS[by]} AS value, {'count(DISTINCT a.detail_id)' if by in JOINS else 'count(*)'} AS articles "
+        f"FROM articles a{JOINS.get(by, '')}{clause} GROUP BY value ORDER BY {order}"
     )
+    if by == "park" and "park_name" not in {row[1] for row in db.execute("PRAGMA table_info(listings)")}:
+        raise UsageError(
+            "this archive has no park names yet (an older parknews wrote it); "
+            "its next 'parknews crawl' or 'parknews reparse' upgrades it"
+        )
     rows = _run(db, sql, params, where)
     if by == "month":
         counted = dict(rows)

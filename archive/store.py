@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from archive import fts
+from archive import facts, fts
 from archive.db import transaction
 from archive.reposts import RepostIndex
 from archive.schema import TABLES
@@ -127,6 +127,7 @@ class ArchiveWriter:
 
     def write(self, batch: Batch, *, seen_at: str, run_id: int | None = None, keep_versions: bool = True) -> WriteCounts:
         with transaction(self.db):
+            facts.note_listing_pages(self.db, batch.captures)  # park names; before the bodies are stored
             self.write_captures(batch.captures, run_id=run_id)
             self.write_pending(batch.pending, seen_at=seen_at)
             counts = self.write_articles(batch.articles, seen_at=seen_at, keep_versions=keep_versions)
@@ -238,6 +239,7 @@ class ArchiveWriter:
             self.db["article_versions"].insert_all(versions)
         fts.index_articles(self.db, changed)  # before the upsert: it reads the old text to unindex it
         self.db["articles"].upsert_all(changed, pk="detail_id")
+        facts.write_amounts(self.db, changed)
         for row in changed:
             for detail_id, duplicate_of in self.reposts.add(row["detail_id"], row["published_date"], row["body"] or ""):
                 self.db.execute("UPDATE articles SET duplicate_of = ? WHERE detail_id = ?", [duplicate_of, detail_id])

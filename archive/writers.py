@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
 
-from archive.columns import ARTICLE_COLUMNS, column
+from archive.columns import ARTICLE_COLUMNS, MONEY_COLUMNS, column
 from archive.errors import UsageError
 
 EXCEL_CELL_MAX = 32_767  # characters in one cell (UTF-16 code units)
@@ -59,6 +59,8 @@ def parse_value(value, kind: str, name: str, *, aware: bool):
     try:
         if kind == "int":
             return int(value)
+        if kind == "real":
+            return float(value)
         if kind == "date":
             return date.fromisoformat(value)
         if kind in _TZ_OF:
@@ -135,11 +137,11 @@ def write_xlsx(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, 
             for index, (value, kind) in enumerate(zip(row, kinds)):
                 if value is None:
                     continue
-                if kind == "text" or isinstance(value, str) and kind == "int":
+                if kind == "text" or isinstance(value, str) and kind in ("int", "real"):
                     text, cut = excel_text(value if isinstance(value, str) else str(value))
                     cut_body |= cut and index == body_index
                     sheet.write_string(row_number, index, text)
-                elif kind == "int":
+                elif kind in ("int", "real"):
                     sheet.write_number(row_number, index, value)
                 else:
                     moment = parse_value(value, kind, columns[index], aware=False)
@@ -195,6 +197,8 @@ def write_dta(path: str, columns: list[str], chunks: Iterable[list[tuple]], *, t
             cells = [parse_value(cell, kind, name, aware=False) for cell in cells]
             has_null = any(cell is None for cell in cells)
             data[name] = pd.Series(cells, dtype="float64" if has_null or not cells else "int64")
+        elif kind == "real":
+            data[name] = pd.Series([parse_value(cell, kind, name, aware=False) for cell in cells], dtype="float64")
         elif kind == "text":
             data[name] = pd.Series(["" if cell is None else str(cell) for cell in cells], dtype=object)
         else:
@@ -222,13 +226,13 @@ def parquet_schema(columns: list[str]):
     import pyarrow as pa
 
     types = {
-        "int": pa.int64(), "text": pa.string(), "date": pa.date32(),
+        "int": pa.int64(), "real": pa.float64(), "text": pa.string(), "date": pa.date32(),
         "local_ts": pa.timestamp("us", tz="+08:00"), "utc_ts": pa.timestamp("us", tz="UTC"),
     }  # fmt: skip
     fields = []
     for name in columns:
         info = column(name)
-        metadata = {"label": info.label, "doc": info.doc} if name in ARTICLE_COLUMNS else None
+        metadata = {"label": info.label, "doc": info.doc} if name in ARTICLE_COLUMNS or name in MONEY_COLUMNS else None
         fields.append(pa.field(name, types[info.kind], metadata=metadata))
     return pa.schema(fields, metadata={"source": "parknews: 招商引资 news from 产业园区网 (010b.com)"})
 

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import datetime
 
+from archive import facts
 from archive.db import open_archive
 from archive.state import refresh_targets
 from archive.store import ArchiveWriter, Batch, WriteCounts
@@ -89,5 +90,6 @@ def reparse_archive(path: str) -> WriteCounts:
             batch = Batch()
     if batch.articles:
         counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
+    facts.rebuild(db)  # amounts of unchanged articles too, and park names, under today's rules
     db.close()
     return counts

@@ -1,6 +1,7 @@
 """parknews export to xlsx, dta and parquet (and csv/jsonl to stdout), read back with the readers
-researchers use, every value of every column compared with ``SELECT * FROM articles`` of an
-archive crawled from the replay (Chinese text, NULLs, dates, a body over Excel's cell limit)."""
+researchers use, every value of every column compared with ``SELECT * FROM articles`` (with the
+money summaries export adds, from ``article_money``) of an archive crawled from the replay
+(Chinese text, NULLs, dates, amounts, a body over Excel's cell limit)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from archive.columns import ARTICLE_COLUMNS
+from archive.columns import ARTICLE_COLUMNS, column
 from archive.schema import GENERATED_COLUMNS, TABLES
 from tests.conftest import LONG_BODY_CHARS, ODD_TEXTS
 from tests.crawling import parknews
@@ -29,7 +30,7 @@ def archive_rows(db, include_duplicates=False):
     conn = sqlite3.connect(db)
     try:
         where = "" if include_duplicates else " WHERE duplicate_of IS NULL"
-        cursor = conn.execute(f"SELECT * FROM articles{where} ORDER BY detail_id")
+        cursor = conn.execute(f"SELECT * FROM articles LEFT JOIN article_money USING (detail_id){where} ORDER BY detail_id")
         columns = [c[0] for c in cursor.description]
         return columns, [dict(zip(columns, row)) for row in cursor]
     finally:
@@ -51,12 +52,19 @@ def test_every_article_column_is_documented_with_a_short_label():
     columns = set(TABLES["articles"]["columns"]) | set(GENERATED_COLUMNS["articles"])
     assert set(ARTICLE_COLUMNS) == columns
     assert all(0 < len(c.label) <= 80 and c.doc for c in ARTICLE_COLUMNS.values())
+    from archive.columns import MONEY_COLUMNS
+    from archive.facts import SUMMARY_COLUMNS
+
+    assert list(MONEY_COLUMNS) == list(SUMMARY_COLUMNS)  # what export adds is documented too
+    assert all(0 < len(c.label) <= 80 and c.doc for c in MONEY_COLUMNS.values())
 
 
 def test_the_archive_holds_the_cases(research_archive):
     _, db = research_archive
     _, rows = archive_rows(db)
     assert max(len(r["body"]) for r in rows) > LONG_BODY_CHARS > 32_767
+    assert any(r["investment_max_cny"] is not None for r in rows)  # amounts, as floats, come along
+    assert any(r["contract_sum_cny"] is None for r in rows)
     assert any(r[c] is None for r in rows for c in ("source", "published_at", "region_tag"))
     assert all(r["duplicate_of"] is None for r in rows)  # an all-NULL column, as exported by default
     bodies = "".join(r["body"] for r in rows)
@@ -76,10 +84,10 @@ def test_xlsx_reads_back_cell_for_cell(research_archive, tmp_path):
     for row, got in zip(rows, cells):
         got = dict(zip(header, got))
         for name in columns:
-            value, cell, kind = row[name], got[name], ARTICLE_COLUMNS[name].kind
+            value, cell, kind = row[name], got[name], column(name).kind
             if value is None or value == "":
                 assert cell is None, (name, cell)
-            elif kind == "int":
+            elif kind in ("int", "real"):
                 assert cell == value
             elif kind == "date":
                 assert isinstance(cell, datetime) and cell.date() == date.fromisoformat(value)
@@ -109,15 +117,15 @@ def test_dta_reads_back_in_pandas_with_labels_and_dates(research_archive, tmp_pa
     with pd.io.stata.StataReader(out) as reader:
         labels = reader.variable_labels()
         assert reader.format_version == 118 if hasattr(reader, "format_version") else True
-    assert labels == {name: ARTICLE_COLUMNS[name].label for name in columns}
+    assert labels == {name: column(name).label for name in columns}
     for row, got in zip(rows, frame.to_dict("records")):
         for name in columns:
-            value, cell, kind = row[name], got[name], ARTICLE_COLUMNS[name].kind
+            value, cell, kind = row[name], got[name], column(name).kind
             if kind == "text":
                 assert cell == (value or ""), name
             elif value is None:
                 assert cell is None or pd.isna(cell), (name, cell)
-            elif kind == "int":
+            elif kind in ("int", "real"):
                 assert cell == value
             elif kind == "date":
                 assert cell.date() == date.fromisoformat(value)
@@ -140,8 +148,8 @@ def test_parquet_reads_back_typed(research_archive, tmp_path):
     assert pa.types.is_timestamp(table.schema.field("fetched_at").type)
     for row, got in zip(rows, table.to_pylist()):
         for name in columns:
-            value, cell, kind = row[name], got[name], ARTICLE_COLUMNS[name].kind
-            if value is None or kind in ("int", "text"):
+            value, cell, kind = row[name], got[name], column(name).kind
+            if value is None or kind in ("int", "real", "text"):
                 assert cell == value, name
             elif kind == "date":
                 assert cell == date.fromisoformat(value)

@@ -25,7 +25,8 @@ BEIJING = timezone(timedelta(hours=8))
 NEWEST_LISTING_DATE = date(2025, 7, 23)
 FOREIGN_ARTICLES = 12  # articles of other listings, linked from sidebars only
 REPOST_SHARE = 0.03
-LISTING_NAME = "江汉区电子信息产业园区招商资讯"
+PARK_NAME = "江汉区电子信息产业园区"  # the park whose listing this is, as its pages name it
+LISTING_NAME = "招商资讯"  # the listing's own name
 ROBOTS_TXT = "User-agent: *\nAllow: /info/\nDisallow: /admin/\nDisallow: /search\n"
 _ENTRY_DECORATIONS = ("", "from=list", "#top", "from=list#top")
 
@@ -123,12 +124,16 @@ class ReplaySite:
     """
 
     def __init__(self, seed: int = 0, pages: int = 35, per_page: int = 10, theme: str = "classic",
-                 encoding: str | None = None, listing_id: int = 144795) -> None:
+                 encoding: str | None = None, listing_id: int = 144795,
+                 park_name: str | None = PARK_NAME, listing_name: str = LISTING_NAME) -> None:
         if theme not in THEMES:
             raise ValueError(f"unknown theme {theme!r}; choose one of {', '.join(THEMES)}")
         self.seed = seed
         self.per_page = per_page
         self.listing_id = listing_id
+        self.park_name = park_name  # None: the pages name no park
+        self.listing_name = listing_name
+        self.ledger = text.Ledger()  # the amounts the generated text holds
         self.theme = THEMES[theme]
         self.encoding = codecs.lookup(encoding or self.theme.default_encoding).name
         self._rng = random.Random(seed)
@@ -160,9 +165,9 @@ class ReplaySite:
     def _new_article(self, detail_id: int, listing_day: date) -> Article:
         rng = self._rng
         tag, region_raw, place = text.pick_region(rng)
-        headline = text.headline(rng, place)
+        headline = text.headline(rng, place, self.ledger)
         while " ".join(headline.split()) in self._titles:
-            headline = text.headline(rng, place)
+            headline = text.headline(rng, place, self.ledger)
         self._titles.add(" ".join(headline.split()))
         roll = rng.random()
         # Many articles rewrite older news: the posting date can lie well before the listing's.
@@ -182,7 +187,7 @@ class ReplaySite:
             date_style=date_style,
             separator=rng.choice((":", "：")),
             source=text.source_name(rng) if rng.random() < 0.4 else None,
-            paragraphs=text.body_paragraphs(rng, place, short=rng.random() < 0.03),
+            paragraphs=text.body_paragraphs(rng, place, short=rng.random() < 0.03, ledger=self.ledger),
             summary_limit=rng.randint(300, 1500),
             editor=text.person_name(rng),
             modified=datetime.combine(listing_day, time(8, 30), BEIJING).astimezone(timezone.utc),
@@ -206,7 +211,7 @@ class ReplaySite:
             if not candidates or newer.detail_id in originals:
                 continue
             original = articles[rng.choice(candidates)]
-            paragraphs = text.near_copy(rng, original.paragraphs, original.place)
+            paragraphs = text.near_copy(rng, original.paragraphs, original.place, self.ledger)
             if text.jaccard("\n".join(paragraphs), "\n".join(original.paragraphs)) < 0.9:
                 paragraphs = list(original.paragraphs)
             gap = (newer.listing_date - original.published.date()).days
@@ -240,15 +245,35 @@ class ReplaySite:
         Keys: detail_id, title (no prefix, whitespace collapsed), title_raw (as listed),
         region_tag, region_raw, listing_date, published_date, published_at (ISO with +08:00
         when the page shows a time, else None), source, summary, body (paragraphs joined by
-        "\n"), page, position, repost_of (the detail_id copied, or None).
+        "\n"), page, position, repost_of (the detail_id copied, or None), amounts (the money
+        amounts the text holds, as rows of the archive's ``amounts`` table less detail_id and
+        sentence, in field and position order).
         """
         with self._lock:
             rows = []
             for index, detail_id in enumerate(self._state.order):
                 row = self._state.articles[detail_id].expected()
                 row.update(page=index // self.per_page + 1, position=index % self.per_page + 1)
+                row["amounts"] = self.expected_amounts(row)
                 rows.append(row)
             return rows
+
+    def expected_amounts(self, row: dict) -> list[dict]:
+        """The amounts planted in an expected article's title, summary and body."""
+        amounts = []
+        for field in ("title", "summary", "body"):
+            for planted in self.ledger.amounts_in(row[field]):
+                money = planted.money
+                amounts.append({
+                    "field": field, "position": planted.offset, "value": money.value, "value_high": money.value_high,
+                    "value_cny": money.value if money.currency == "CNY" else None, "value_raw": money.raw,
+                    "currency": money.currency, "approximate": money.approximate, "kind": planted.kind,
+                })  # fmt: skip
+        return amounts
+
+    def expected_listing(self) -> dict:
+        """What the archive's ``listings`` row says of this listing's park (host aside)."""
+        return {"park_name": self.park_name, "listing_name": self.listing_name}
 
     def listing_path(self, page: int = 1) -> str:
         return f"/info/{self.listing_id}/page/{page}"
@@ -280,7 +305,7 @@ class ReplaySite:
         with self._lock:
             article = self._state.articles[detail_id]
             article.headline, article.paragraphs = text.edited(
-                self._rng, article.headline, article.paragraphs, article.place)
+                self._rng, article.headline, article.paragraphs, article.place, self.ledger)
             now = datetime.now(timezone.utc).replace(microsecond=0)
             article.modified = max(now, article.modified + timedelta(seconds=1))
             self._cache.clear()
@@ -389,7 +414,7 @@ class ReplaySite:
             target, query = self.theme.page_target(self.listing_id, number)
             form = self._rng_for("pager", number).choice(LINK_FORMS)
             page_links[number] = href(target, form=form, page_path=page_path, base_url=base_url, query=query)
-        return ListingView(self._frame(page, page_path, base_url), LISTING_NAME,
+        return ListingView(self._frame(page, page_path, base_url), self.park_name, self.listing_name,
                            page, self.page_count, entries, page_links)
 
     def _detail_view(self, article: Article, base_url: str) -> DetailView:

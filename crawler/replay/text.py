@@ -8,6 +8,8 @@ no sentence is copied from it). No I/O here.
 from __future__ import annotations
 
 import random
+import re
+import string
 from dataclasses import dataclass
 
 # Region tag -> (所属地区 as the detail page shows it, the place as the text names it).
@@ -54,14 +56,24 @@ _SOURCES = ("长江日报", "湖北日报", "武汉晚报", "楚天都市报", "
 _SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "晓明静伟芳娜敏磊洋艳勇军杰涛超霞平刚桂"
 
+# Money slots, named by the kind of amount the words around them make it (see
+# crawler/normalize/amounts.py): {inv}, {inv2} investment, {fx} investment in a foreign
+# currency, {con} contract, {fin}, {fin2} financing, {out}, {out2} output, {tax}, {fund}, {other}.
+# Each is filled by ``money()`` and recorded in the ledger with its value, so that a crawl can
+# be checked against what the text says. {small} is a bare number (a threshold, not an amount).
+MONEY_SLOTS = {
+    "inv": "investment", "inv2": "investment", "fx": "investment", "con": "contract", "fin": "financing",
+    "fin2": "financing", "out": "output", "out2": "output", "tax": "tax", "fund": "funds", "other": "other",
+}  # fmt: skip
+
 _TITLE_TEMPLATES = (
-    "{place}{n}个{ind}项目集中签约 总投资{amt}亿元",
-    "{company}{amt}亿元{ind}项目落户{place}",
+    "{place}{n}个{ind}项目集中签约 总投资{inv}",
+    "{company}{inv}{ind}项目落户{place}",
     "{place}出台{ind}产业扶持新政 助力企业扩产增效",
-    "{place}上半年招商引资到位资金{amt}亿元 同比增长{pct}%",
-    "{place}举办{ind}产业招商推介会 现场签约{amt}亿元",
+    "{place}上半年招商引资到位资金{inv} 同比增长{pct}%",
+    "{place}举办{ind}产业招商推介会 现场签约{con}",
     "{place}规上工业企业产值增长{pct}% {ind}领跑",
-    "{place}加快建设{ind}产业园 预计年产值{amt}亿元",
+    "{place}加快建设{ind}产业园 预计年产值{out}",
     "{company}{place}基地正式投产 {ind}产能再提升",
     "{place}发布优化营商环境{n}条措施 企业办事时限压缩{pct}%",
     "{place}{ind}产业链招商取得新进展",
@@ -78,24 +90,24 @@ _LEAD_ACTIONS = (
     "召开{ind}产业招商大会", "启动新一轮园区基础设施建设", "与多家龙头企业深化合作",
 )
 _LEAD_RESULTS = (
-    "涉及总投资超过{amt}亿元", "预计带动新增就业{n}00余人", "为区域经济高质量发展注入新动能",
+    "涉及总投资{inv}", "预计带动新增就业{n}00余人", "为区域经济高质量发展注入新动能",
     "一批链主企业和配套项目相继落地", "产业集聚效应进一步显现",
 )
 _SENTENCES = (
-    "据统计，{year}年{place}共引进{ind}项目{n}个，实际到位资金{amt}亿元，同比增长{pct}%。",
+    "据统计，{year}年{place}共引进{ind}项目{n}个，实际到位资金{inv}，同比增长{pct}%。",
     "{company}相关负责人表示，选择落户{place}主要看中当地完善的产业配套和高效的政务服务。",
-    "项目全部建成后，预计可实现年产值{amt}亿元，年纳税{small}亿元。",
-    "{place}将对新落户的{ind}企业给予最高{small}亿元的资金支持。",
+    "项目全部建成后，预计可实现年产值{out}，年纳税{tax}。",
+    "{place}将对新落户的{ind}企业给予最高{fund}的资金支持。",
     "目前，该项目一期厂房已完成主体结构施工，计划于{year2}年{month}月投入使用。",
-    "截至{month}月底，{place}{ind}产业规模突破{amt}亿元，占工业总产值的{pct}%。",
+    "截至{month}月底，{place}{ind}产业规模突破{out}，占工业总产值的{pct}%。",
     "下一步，{place}将围绕{ind}、{ind2}等重点领域，开展精准招商和以商招商。",
     "会上，{n}个项目现场签约，涵盖{ind}、{ind2}等多个领域。",
     "{place}招商部门建立项目全流程跟踪服务机制，实行“一个项目、一个专班、一套方案”。",
-    "{company}计划投资{amt}亿元建设研发中心和智能化生产线，达产后年营收可达{amt2}亿元。",
+    "{company}计划投资{inv}建设研发中心和智能化生产线，达产后年营收可达{out2}。",
     "{place}同步推进标准厂房建设，已累计建成{n}万平方米，入驻率达到{pct}%。",
     "在要素保障方面，{place}统筹安排用地指标{n}00亩，优先保障重点项目落地。",
     "今年以来，{place}新签约亿元以上项目{n}个，其中十亿元以上项目{n2}个。",
-    "为降低企业融资成本，当地设立总规模{amt}亿元的产业引导基金，带动社会资本参与项目建设。",
+    "为降低企业融资成本，当地设立总规模{fund}的产业引导基金，带动社会资本参与项目建设。",
     "{place}还将完善人才公寓、学校和医院等配套设施，提升园区综合承载能力。",
     "业内人士认为，{ind}正处于快速发展期，{place}具备较好的先发优势。",
     "数据显示，{place}{ind}企业数量较上年增加{pct}%，高新技术企业达到{n}家。",
@@ -104,6 +116,13 @@ _SENTENCES = (
     "{place}推行“拿地即开工”审批模式，项目从签约到开工平均用时缩短至{n}天。",
     "园区内{ind}企业之间的本地配套率已提升至{pct}%，上下游协作更加紧密。",
     "{company}负责人介绍，新产线投产后产品良率提高{spct}个百分点，订单已排至明年。",
+    "{place}与{company}签署合作协议，合同金额{con}。",
+    "园区企业累计获得银行授信{fin}，今年新增贷款{fin2}。",
+    "{company}注册资本{other}，主要从事{ind}产品研发。",
+    "外资方面，{company}追加投资{fx}，扩建{ind}生产基地。",
+    "{place}项目总投资{inv}，其中设备投资{inv2}。",
+    "{place}为园区企业争取各类补贴资金{fund}，协调银行贷款{fin}。",
+    "项目咨询电话027-{phone}，备案编号{year2}-420100-{n}-{n2}，计划于{year2}年第{quarter}季度开工。",
 )
 _HEADINGS = (
     "项目概况", "政策要点", "推进举措", "签约成果", "产业基础", "下一步工作", "配套服务",
@@ -138,16 +157,138 @@ def pick_region(rng: random.Random, untagged_share: float = 0.15) -> tuple[str |
     return tag, region_raw, place
 
 
-def _slots(rng: random.Random, place: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Money:
+    """An amount as written, with what it says (value in its currency; high end of a range)."""
+
+    raw: str
+    value: float
+    value_high: float | None = None
+    currency: str = "CNY"
+    approximate: bool = False
+
+
+@dataclass(frozen=True)
+class Planted:
+    """An amount planted in the text: where (offset in its piece of text), what, and its kind."""
+
+    offset: int
+    money: Money
+    kind: str
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+_FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+_FOREIGN = (("万美元", "USD", 1e4), ("亿欧元", "EUR", 1e8), ("亿港元", "HKD", 1e8), ("亿日元", "JPY", 1e8))
+
+
+def chinese_number(n: int) -> str:
+    """1–99 in Chinese numerals: 十二, 二十, 三十五."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _CN_DIGITS[tens]) + "十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+
+
+def money(rng: random.Random, low: float, high: float) -> Money:
+    """An amount in yuan between ``low`` and ``high`` 亿 (or about), written in one of the forms
+    the site uses: 12.5亿元, 3541.07万元, 二十亿元, 近百亿元, 3000余万元, １２亿元, 1,200万元,
+    10至15亿元, 3千万元, 超12亿元 …"""
+    x = round(rng.uniform(low, high), 1)
+    n = max(2, round(x))
+    form = rng.randrange(10)
+    if form == 0:
+        wan = round(rng.uniform(low, high) * 1e4, 2)
+        return Money(f"{wan:.2f}万元", wan * 1e4)
+    if form == 1:
+        n = min(n, 99)
+        return Money(f"{chinese_number(n)}亿元", n * 1e8)
+    if form == 2:
+        word = rng.choice(("近", "超", "约", "逾"))
+        return Money(f"{word}{n}亿元", n * 1e8, approximate=True)
+    if form == 3:
+        return Money(f"{rng.choice(('近', '超'))}百亿元", 1e10, approximate=True)
+    if form == 4:
+        wan = rng.randrange(1000, 9000, 100)
+        return Money(f"{wan}余万元", wan * 1e4, approximate=True)
+    if form == 5:
+        return Money(f"{x:g}亿元".translate(_FULL_WIDTH), x * 1e8)
+    if form == 6:
+        wan = rng.randint(1000, 9999)
+        return Money(f"{wan:,}万元", wan * 1e4)
+    if form == 7:
+        top = n + rng.randint(1, 10)
+        return Money(f"{n}{rng.choice(('至', '-', '到'))}{top}亿元", n * 1e8, top * 1e8)
+    if form == 8:
+        k = rng.randint(2, 9)
+        return Money(f"{k}千万元", k * 1e7)
+    return Money(f"{x:g}亿元", x * 1e8)
+
+
+def foreign_money(rng: random.Random) -> Money:
+    unit, currency, scale = rng.choice(_FOREIGN)
+    n = rng.randrange(1000, 9000, 100) if scale == 1e4 else rng.randint(2, 50)
+    return Money(f"{n}{unit}", n * scale, currency=currency)
+
+
+class Ledger:
+    """What amounts the generated text holds, by piece of text (a sentence, or a part of a title
+    between spaces): ``amounts_in(text)`` finds them again in any text made of those pieces."""
+
+    PIECES = re.compile(r"[^。\s]*。|[^。\s]+")
+
+    def __init__(self) -> None:
+        self.pieces: dict[str, tuple[Planted, ...]] = {}
+
+    def record(self, text: str, planted: list[tuple[Money, str]]) -> None:
+        at = 0
+        located = []
+        for money_, kind in planted:
+            at = text.index(money_.raw, at)
+            located.append((at, money_, kind))
+            at += len(money_.raw)
+        for piece in self.PIECES.finditer(text):
+            inside = tuple(
+                Planted(at - piece.start(), money_, kind) for at, money_, kind in located
+                if piece.start() <= at < piece.end()
+            )
+            if inside:
+                known = self.pieces.setdefault(piece.group(), inside)
+                assert known == inside, f"one piece of text, two meanings: {piece.group()}"
+
+    def amounts_in(self, text: str) -> list[Planted]:
+        """The planted amounts of ``text``, with offsets in ``text``."""
+        found = []
+        for piece in self.PIECES.finditer(text or ""):
+            for planted in self.pieces.get(piece.group(), ()):
+                found.append(Planted(piece.start() + planted.offset, planted.money, planted.kind))
+        return found
+
+
+def _fill(template: str, slots: dict[str, str], ledger: Ledger | None) -> str:
+    filled = template.format(**slots)
+    if ledger is not None:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name in MONEY_SLOTS]
+        ledger.record(filled, [(slots[f"_{name}"], MONEY_SLOTS[name]) for name in names])
+    return filled
+
+
+def _slots(rng: random.Random, place: str) -> dict:
     ind, ind2 = rng.sample(INDUSTRIES, 2)
+    amounts = {
+        "inv": money(rng, 5, 400), "inv2": money(rng, 0.5, 5), "con": money(rng, 5, 400),
+        "fin": money(rng, 1, 200), "fin2": money(rng, 0.5, 50), "out": money(rng, 5, 400),
+        "out2": money(rng, 10, 800), "tax": money(rng, 0.1, 5), "fund": money(rng, 0.5, 5),
+        "other": money(rng, 0.1, 2), "fx": foreign_money(rng),
+    }  # fmt: skip
     return {
+        **{name: amount.raw for name, amount in amounts.items()},
+        **{f"_{name}": amount for name, amount in amounts.items()},
+        "quarter": str(rng.randint(1, 4)),
+        "phone": str(rng.randint(80000000, 89999999)),
         "place": place,
         "ind": ind,
         "ind2": ind2,
         "company": rng.choice(_COMPANY_HEADS) + rng.choice(_COMPANY_TRADES) + rng.choice(_COMPANY_FORMS),
         "slogan": rng.choice(_SLOGANS),
-        "amt": _amount(rng, 5, 400),
-        "amt2": _amount(rng, 10, 800),
         "small": _amount(rng, 0.5, 5),
         "pct": f"{rng.uniform(3, 60):.1f}",
         "spct": str(rng.randint(2, 15)),
@@ -164,47 +305,45 @@ def _amount(rng: random.Random, low: float, high: float) -> str:
     return str(round(value)) if value >= 20 and rng.random() < 0.6 else f"{value:.1f}"
 
 
-def headline(rng: random.Random, place: str) -> str:
+def headline(rng: random.Random, place: str, ledger: Ledger | None = None) -> str:
     """A title without its region prefix. Sometimes with a doubled or ideographic space,
-    which the archive collapses."""
-    text = rng.choice(_TITLE_TEMPLATES).format(**_slots(rng, place))
+    which the archive collapses. Its amounts go to ``ledger``."""
+    text = _fill(rng.choice(_TITLE_TEMPLATES), _slots(rng, place), ledger)
     if " " in text and rng.random() < 0.08:
         text = text.replace(" ", rng.choice(("  ", "\u3000")), 1)
     return text
 
 
-def sentence(rng: random.Random, place: str) -> str:
-    return rng.choice(_SENTENCES).format(**_slots(rng, place))
+def sentence(rng: random.Random, place: str, ledger: Ledger | None = None) -> str:
+    return _fill(rng.choice(_SENTENCES), _slots(rng, place), ledger)
 
 
-def lead_paragraph(rng: random.Random, place: str) -> str:
+def lead_paragraph(rng: random.Random, place: str, ledger: Ledger | None = None) -> str:
     slots = _slots(rng, place)
-    goal = rng.choice(_LEAD_GOALS).format(**slots)
-    action = rng.choice(_LEAD_ACTIONS).format(**slots)
-    result = rng.choice(_LEAD_RESULTS).format(**slots)
-    return f"为{goal}，{place}{action}，{result}。" + sentence(rng, place)
+    template = f"为{rng.choice(_LEAD_GOALS)}，{{place}}{rng.choice(_LEAD_ACTIONS)}，{rng.choice(_LEAD_RESULTS)}。"
+    return _fill(template, slots, ledger) + sentence(rng, place, ledger)
 
 
-def body_paragraphs(rng: random.Random, place: str, *, short: bool = False) -> list[str]:
+def body_paragraphs(rng: random.Random, place: str, *, short: bool = False, ledger: Ledger | None = None) -> list[str]:
     """An article: a lead paragraph, then headed sections of paragraphs or numbered points.
 
     Lengths run from 400 to 3000 characters, most near 1000; ``short`` gives one paragraph
     of about 150 characters.
     """
     if short:
-        return [lead_paragraph(rng, place) + sentence(rng, place)]
+        return [lead_paragraph(rng, place, ledger) + sentence(rng, place, ledger)]
     target = int(rng.triangular(400, 3000, 800))
-    paragraphs = [lead_paragraph(rng, place)]
+    paragraphs = [lead_paragraph(rng, place, ledger)]
     numbered_heading = rng.random() < 0.2  # "（一）" instead of "一、"
     for index, heading in enumerate(rng.sample(_HEADINGS, len(_CN_NUMERALS))):
         numeral = _CN_NUMERALS[index]
         paragraphs.append(f"（{numeral}）{heading}" if numbered_heading else f"{numeral}、{heading}")
         if rng.random() < 0.35:
             for point, measure in enumerate(rng.sample(_MEASURES, rng.randint(2, 4)), start=1):
-                paragraphs.append(f"{point}.{measure}。" + sentence(rng, place))
+                paragraphs.append(f"{point}.{measure}。" + sentence(rng, place, ledger))
         else:
             for _ in range(rng.randint(1, 3)):
-                paragraphs.append("".join(sentence(rng, place) for _ in range(rng.randint(2, 4))))
+                paragraphs.append("".join(sentence(rng, place, ledger) for _ in range(rng.randint(2, 4))))
         if sum(map(len, paragraphs)) >= target:
             break
     while sum(map(len, paragraphs)) > 3000:
@@ -229,25 +368,27 @@ def summary_of(paragraphs: list[str], limit: int) -> str:
     return text[: cut + 1] if cut > 0 else text[:limit]
 
 
-def near_copy(rng: random.Random, paragraphs: list[str], place: str) -> list[str]:
+def near_copy(rng: random.Random, paragraphs: list[str], place: str, ledger: Ledger | None = None) -> list[str]:
     """A repost's body: identical, or with one sentence added or replaced."""
     copy = list(paragraphs)
     choice = rng.random()
     if choice < 0.4:
         return copy
     if choice < 0.7:
-        copy[0] = copy[0] + sentence(rng, place)
+        copy[0] = copy[0] + sentence(rng, place, ledger)
         return copy
     index = max(range(len(copy)), key=lambda i: len(copy[i]))
     first, _, rest = copy[index].partition("。")
-    copy[index] = sentence(rng, place) + rest if rest else first + "。" + sentence(rng, place)
+    copy[index] = sentence(rng, place, ledger) + rest if rest else first + "。" + sentence(rng, place, ledger)
     return copy
 
 
-def edited(rng: random.Random, title: str, paragraphs: list[str], place: str) -> tuple[str, list[str]]:
+def edited(
+    rng: random.Random, title: str, paragraphs: list[str], place: str, ledger: Ledger | None = None
+) -> tuple[str, list[str]]:
     """An editor's revision: the title gains a phrase, the lead paragraph a sentence."""
     new_title = f"{title.rstrip()} {rng.choice(_EDIT_TAILS)}"
-    return new_title, [paragraphs[0] + sentence(rng, place), *paragraphs[1:]]
+    return new_title, [paragraphs[0] + sentence(rng, place, ledger), *paragraphs[1:]]
 
 
 def char_shingles(text: str, size: int = 5) -> set[str]:

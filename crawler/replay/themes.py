@@ -50,11 +50,17 @@ class Frame:
 @dataclass
 class ListingView:
     frame: Frame
-    heading: str
+    park: str | None  # the park's name, shown differently by each theme; None: not shown
+    channel: str  # the listing's own name, e.g. 招商资讯
     page: int
     page_count: int
     entries: list[Entry]
     page_links: dict[int, str]  # page number -> href, for every page
+
+    @property
+    def heading(self) -> str:
+        """Park and listing name run together, as the site's headings show them."""
+        return f"{self.park or ''}{self.channel}"
 
 
 @dataclass
@@ -210,9 +216,11 @@ class TableTheme(Theme):
         for label, number, active in (("首页", 1, page > 1), ("上一页", page - 1, page > 1),
                                        ("下一页", page + 1, page < count), ("尾页", count, page < count)):
             pager.append(_a(Link(links[number], label)) if active else label)
+        crumbs = " - ".join(_t(part) for part in ("首页", view.park, view.channel) if part)
         return (
-            self._head(view.frame, f"{view.heading}-{view.frame.site_title}")
-            + f'<table class="t3" width="100%"><tr><td colspan="3"><b>{_t(view.heading)}</b></td></tr>\n{rows}</table>\n'
+            self._head(view.frame, f"{view.channel}-{view.frame.site_title}")
+            + f'<table width="100%"><tr><td>当前位置：{crumbs}</td></tr></table>\n'
+            + f'<table class="t3" width="100%"><tr><td colspan="3"><b>{_t(view.channel)}</b></td></tr>\n{rows}</table>\n'
             + f"<table><tr><td>{_a(view.frame.tougao)}</td></tr>"
             + f'<tr><td align="center">{" ".join(pager)}</td></tr></table>\n'
             + self._tail(view.frame)
@@ -277,9 +285,10 @@ class FlatTheme(Theme):
         )
         if page < count:
             pager += _a(Link(links[page + 1], "下一页"))
+        banner = f"<h1>{_t(view.park)}</h1>" if view.park else ""
         return (
-            self._head(view.frame, f"{view.heading} 第{view.page}页")
-            + f'<div id="m"><div>{_t(view.heading)}</div><div id="l">{entries}</div>'
+            self._head(view.frame, f"{view.channel} 第{view.page}页")
+            + f'{banner}<div id="m"><div>{_t(view.channel)}</div><div id="l">{entries}</div>'
             + f"<div>{_a(view.frame.tougao)}</div><div id=\"p\">{pager}<em>共 {count} 页</em></div></div>"
             + self._tail(view.frame)
         )

@@ -1,0 +1,369 @@
+"""Money amounts in article text: ``money_amounts(text) -> list[Amount]``. Pure; no I/O.
+
+What counts as an amount: a number (Arabic ``3541.07``, ``1,200``, full-width ``１２``;
+Chinese ``二十``, ``三千五百``, ``百``; or a mixture ``1.2万``, ``3千万``) with an optional
+multiplier (十 百 千 万 亿, multiplied: 万亿 = 10^12) and a currency word (元, 人民币,
+美元, 欧元, 港元/港币, 日元 … see ``CURRENCIES``). Without a currency word a number counts
+only when it carries 万 or 亿 and a money word stands before it in its clause
+(``总投资12亿，`` → 1.2e9 CNY) and no unit follows (``1.2万平方米`` is not money).
+
+Not amounts: percentages, counts (户, 家, 个), years, dates, phone numbers and ids (no
+currency follows them); vague quantities (``数十亿元``, ``十几亿元``); a bare multiplier
+(``亿元``, ``万元``) unless an approximate marker gives it a value (``过亿元``, ``上亿元``);
+thresholds naming a class of projects rather than an amount (``十亿元以上项目``,
+``对投资超过1亿元的项目给予…``, ``亿元级``; see ``_is_threshold``); a single Chinese digit before a bare 元 (``一元化``).
+
+Each ``Amount``:
+
+- ``value``: the number in its own currency (float; yuan for CNY, dollars for USD …). For a
+  range (``10至15亿元``, ``10亿-15亿元``) the low end; ``value_high`` the high end (else None).
+- ``value_cny``: ``value`` when the currency is CNY, else None: no exchange rate is invented.
+- ``currency``: ISO 4217 code.
+- ``value_raw``: the amount as written, markers included (``近百亿元``, ``1000亿元以上``).
+- ``approximate``: True when written with 近/将近/接近/约/约为/大约/超/超过/逾/过/上/多/余/
+  以上/左右/不少于/不低于/至少 (lower bounds count as approximate; caps such as 最高, 不超过 and
+  milestones such as 突破 do not).
+- ``kind``: what the amount is, from the words around it (see ``kind_of``): ``investment``,
+  ``contract``, ``financing``, ``output``, ``tax``, ``funds`` or ``other``.
+- ``sentence``: the sentence it stands in (up to and including 。！？; a line at most).
+- ``position``: offset of ``value_raw`` in ``text`` (characters).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+KINDS = ("investment", "contract", "financing", "output", "tax", "funds", "other")
+
+# ISO 4217 code of each currency word; longest first in the pattern.
+CURRENCIES: dict[str, str] = {
+    "元人民币": "CNY", "人民币": "CNY", "元": "CNY",
+    "美元": "USD", "美金": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY",
+    "英镑": "GBP", "韩元": "KRW", "澳元": "AUD", "新加坡元": "SGD", "新元": "SGD", "加元": "CAD",
+    "加拿大元": "CAD", "瑞士法郎": "CHF", "卢布": "RUB", "新台币": "TWD", "台币": "TWD",
+    "泰铢": "THB", "澳门元": "MOP", "林吉特": "MYR",
+}  # fmt: skip
+
+# Words before an amount that say what it is; the nearest one wins. Longest first.
+KIND_WORDS: dict[str, str] = {
+    # investment
+    "总投资": "investment", "计划投资": "investment", "投资总额": "investment", "投资额": "investment",
+    "投资": "investment", "到位资金": "investment", "引资": "investment", "利用外资": "investment",
+    "外资": "investment", "内资": "investment", "港资": "investment", "台资": "investment",
+    "投入": "investment", "出资": "investment", "增资": "investment",
+    # contract
+    "签约": "contract", "签下": "contract", "订单": "contract", "签署": "contract", "合同": "contract", "协议": "contract",
+    # financing
+    "融资": "financing", "贷款": "financing", "授信": "financing", "信贷": "financing",
+    "放贷": "financing", "债券": "financing", "发债": "financing", "募资": "financing",
+    "募集": "financing", "专项债": "financing",
+    "募集资金": "financing", "融资协议": "financing", "债券资金": "financing", "获贷": "financing",
+    "放款": "financing", "借款": "financing",
+    # output
+    "产值": "output", "营收": "output", "营业收入": "output", "销售收入": "output",
+    "主营业务收入": "output", "销售额": "output", "营业额": "output", "收入": "output",
+    "交易额": "output", "成交额": "output", "出口额": "output", "出口": "output", "进出口": "output",
+    "生产总值": "output", "GDP": "output", "增加值": "output", "产业规模": "output", "利润": "output", "创汇": "output",
+    # tax
+    "税收": "tax", "纳税": "tax", "税额": "tax", "利税": "tax", "缴税": "tax", "税金": "tax",
+    "减税": "tax", "退税": "tax", "税费": "tax",
+    "税收收入": "tax", "税款": "tax",
+    # funds
+    "资金": "funds", "补贴": "funds", "补助": "funds", "奖励": "funds", "奖补": "funds",
+    "基金": "funds", "扶持": "funds", "资助": "funds", "拨付": "funds", "贴息": "funds",
+    "贷款贴息": "funds",
+    # named, and not one of the above: stops the search
+    "注册资本": "other", "价格": "other", "售价": "other", "租金": "other", "工资": "other",
+    "薪酬": "other", "估值": "other",
+}  # fmt: skip
+# After the amount (``2亿元的资金支持``, ``千万元订单``, ``20亿元光电项目``), and 项目 too.
+KIND_WORDS_AFTER = {**KIND_WORDS, "项目": "investment"}
+
+_KIND_BEFORE_RE = re.compile("|".join(re.escape(w[::-1]) for w in sorted(KIND_WORDS, key=len, reverse=True)))
+_KIND_AFTER_RE = re.compile("|".join(map(re.escape, sorted(KIND_WORDS_AFTER, key=len, reverse=True))))
+
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_MULTS = "十百千万亿"
+_MULT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_HAS_FULL_WIDTH = re.compile("[０-９．％]")
+
+_AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_CN = rf"(?<![{_CN_DIGITS}{_CN_MULTS}])[{_CN_DIGITS}{_CN_MULTS}]+(?:点[{_CN_DIGITS}]+)?"
+_CUR = "|".join(sorted(map(re.escape, CURRENCIES), key=len, reverse=True))
+# 元 in words that are not money: 元旦, 多元化, 元素, 单元 …
+_NOT_YUAN = r"(?<!元)|(?<=元)(?![化素旦宵件器首帅老气月朝曲音组])"
+
+
+def _part(name: str) -> str:
+    return (
+        # A space may follow an Arabic number (``35 亿元``); 个 may stand before 亿 (``10个亿``).
+        rf"(?P<{name}>{_AR}|{_CN})(?:(?<=\d)[ \u00a0\u3000](?=[{_CN_MULTS}]|{_CUR}))?"
+        rf"(?P<{name}_mid>余|多)?(?P<{name}_mult>(?:个(?=亿))?[{_CN_MULTS}]+)?"
+        rf"(?P<{name}_mid2>余|多)?(?:(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"
+    )
+
+
+_AMOUNT = re.compile(rf"{_part('a')}(?:\s*(?P<sep>至|到|~|～|-|－|—)\s*{_part('b')})?")
+_SINGLE = re.compile(_part("a") + "(?P<sep>(?!))?")  # one amount: the range part never matches
+_PREFIX = re.compile(r"(?:将近|接近|近|大约|约合|约为|约有|约|超过|超|逾|不少于|不低于|至少|过|上)$")
+_YUE_WORDS = set("签合协履预节制邀特公条违解契集盟相")
+_VAGUE = ("数", "几", "若干", "好几")
+_SUFFIX = re.compile(r"以上|左右")
+# Thresholds: a bound naming a class of projects (十亿元以上项目, 5000万元以上产业项目, 亿元级,
+# 投资超过10亿元的，…) is no amount; nor is "X元的项目/企业" where its clause sets a policy
+# (对投资超过1亿元的项目给予…, 不低于每亩300万元的项目优先供地). A project's own size is one
+# (12亿元项目开工, 总投资超50亿的项目落户江夏).
+_BOUND_AFTER = re.compile(r"(?:以上|以下|及以上)的?[\u4e00-\u9fff]{0,4}?(?:项目|企业)|级|(?:以上|以下)?的[，,]")
+_CLASS_AFTER = re.compile(r"的?(?:项目|企业|大项目)")
+_POLICY = re.compile("对|凡|给予|奖励|补贴|补助|优先|享受|可按|可获|可享")
+# What may follow a currency-less amount: punctuation, the end, or a few particles.
+_FREE_END = re.compile(r"$|[\s，,。；;、：:！!？?）)”」]|的|以上|左右")
+# Where the words that name an amount stop: a clause, and for the fallback a sentence. A space
+# in Chinese text is a break too: summaries run paragraphs and headings together with spaces.
+_CLAUSE_BREAK = "，,；;。！!？?：: \t\n\u3000"
+_KIND_SENTENCE_END = "。！!？? \t\n\u3000"
+_SENTENCE_END = "。！!？?\n"
+# Text without punctuation (a table flattened, a hostile page) must not make each amount read
+# the whole text: words further than this from an amount do not name it, and a sentence is cut.
+_SENTENCE_END_RE = re.compile("[。！!？?\n]")
+MAX_CONTEXT = 120
+MAX_SENTENCE = 300
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    value_high: float | None
+    value_cny: float | None
+    currency: str
+    value_raw: str
+    approximate: bool
+    kind: str
+    sentence: str
+    position: int
+
+
+def money_amounts(text: str | None) -> list[Amount]:
+    """Every money amount in ``text``, in order of position. See the module docstring."""
+    if not text:
+        return []
+    # Full-width digits folded, same length: positions hold for ``text``.
+    folded = text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
+    amounts: list[Amount] = []
+    previous_end = 0
+    position = 0
+    while match := _AMOUNT.search(folded, position):
+        found = _read(folded, match, previous_end)
+        if found is None and match["sep"] and not _is_threshold(folded, match.start(), match.end()):
+            # Not a range (``400-162``): try the first number alone.
+            single = _SINGLE.match(folded, match.start())
+            found = _read(folded, single, previous_end) if single else None
+        if found is None:
+            position = match.start() + 1
+            continue
+        start, end, values = found
+        amounts.append(_amount(text, start, end, values, previous_end))
+        previous_end = end
+        position = end
+    return amounts
+
+
+def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tuple] | None:
+    """(start, end, (low, high, currency, approximate)) of an amount match, or None."""
+    last = "b" if match["sep"] else "a"
+    if not match[f"{last}_cur"] and not match[f"{last}_mult"] and "万" not in match[last] and "亿" not in match[last]:
+        return None  # a year, a count, a percentage: no currency and no 万/亿
+    start, end = match.start(), match.end()
+    prefix = _PREFIX.search(text, max(0, start - 3), start)
+    if prefix and prefix.group() in ("过", "上") and text[start] not in "百千万亿":
+        prefix = None  # 过/上 mark an amount only in 过亿, 上百亿 …
+    if prefix and prefix.group().startswith("约") and text[prefix.start() - 1 : prefix.start()] in _YUE_WORDS:
+        prefix = None  # 签约, 合约 …: not 约 "about"
+    if prefix and prefix.group().startswith("超") and text[prefix.start() - 1 : prefix.start()] == "不":
+        prefix = None  # 不超过: a cap, as 最高 is, not an approximation
+    if text[max(0, start - 2):start].endswith(_VAGUE):
+        return None
+    ranged = bool(match["sep"])
+    if ranged:
+        high = _number(match, "b", match["b_mult"])
+        low_mult = match["a_mult"] or (None if match["a_cur"] else match["b_mult"])
+        low = _number(match, "a", low_mult)
+        currency = match["b_cur"]
+        if match["a_cur"] and match["a_cur"] != currency:
+            return None
+        if low is None or high is None or low >= high:
+            return None
+        last = "b"
+    else:
+        low, high, currency, last = _number(match, "a", match["a_mult"]), None, match["a_cur"], "a"
+        if low is None:
+            return None
+        if _bare_multiplier(match["a"]) and not match["a_mult"] and not prefix:
+            return None  # 亿元, 万元 alone
+        if len(match["a"]) == 1 and match["a"] in _CN_DIGITS and not match["a_mult"] and currency:
+            return None  # 一元化, 二元结构
+    mult = match[f"{last}_mult"] or ""
+    if currency is None:
+        # No currency word: only 万/亿 amounts where a money word says so.
+        if not ("万" in mult or "亿" in mult or (not match[f"{last}_mid"] and ("万" in match[last] or "亿" in match[last]))):
+            return None
+        if not _FREE_END.match(text, end) or _kind_before(text, _before_spaces(text, start, previous_end), previous_end, clause_only=True) in (None, "other"):
+            return None
+        currency_code = "CNY"
+    else:
+        currency_code = CURRENCIES[currency]
+    if _is_threshold(text, start, end):
+        return None
+    approximate = bool(prefix or match["a_mid"] or match["a_mid2"] or (ranged and (match["b_mid"] or match["b_mid2"])))
+    if suffix := _SUFFIX.match(text, end):
+        approximate, end = True, suffix.end()
+    if prefix:
+        start = prefix.start()
+    return start, end, (low, high, currency_code, approximate)
+
+
+def _is_threshold(text: str, start: int, end: int) -> bool:
+    if _BOUND_AFTER.match(text, end):
+        return True
+    if not (named := _CLASS_AFTER.match(text, end)):
+        return False
+    begin, finish = start, named.end()
+    floor, ceiling = max(0, start - MAX_CONTEXT), min(len(text), finish + MAX_CONTEXT)
+    while begin > floor and text[begin - 1] not in _CLAUSE_BREAK:
+        begin -= 1
+    while finish < ceiling and text[finish] not in _CLAUSE_BREAK:
+        finish += 1
+    return bool(_POLICY.search(text, begin, start) or _POLICY.search(text, named.end(), finish))
+
+
+def _bare_multiplier(token: str) -> bool:
+    return len(token) == 1 and token in _CN_MULTS
+
+
+def _number(match: re.Match, name: str, mult: str | None) -> float | None:
+    """The number of part ``name`` of ``match``, times ``mult`` (万, 亿, 千万 …)."""
+    token = match[name]
+    try:
+        value = Decimal(token.replace(",", "")) if token[0].isdigit() else chinese_number(token)
+    except InvalidOperation:
+        return None
+    if value is None:
+        return None
+    for char in (mult or "").replace("个", ""):
+        value *= _MULT_VALUE[char]
+    return float(value)
+
+
+_CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(token: str) -> Decimal | None:
+    """A Chinese numeral as a number: 二十 → 20, 三千五百万 → 35000000, 一亿二千万 →
+    120000000, 百 → 100, 两千 → 2000, 八点五 → 8.5, 一千零五 → 1005. None when it is no
+    well-formed numeral (二二, 十十).
+
+    (cn2an reads these too, but costs 0.13 s of import in every crawl process and refuses
+    两, 〇 and a leading 百 in its strict mode; this is the whole of what amounts need.)
+    """
+    whole, _, fraction = token.partition("点")
+    if fraction and not all(c in _CN_DIGIT_VALUE for c in fraction):
+        return None
+    total = wan = section = 0
+    digit: int | None = None
+    previous = ""
+    for char in whole:
+        if char in _CN_DIGIT_VALUE:
+            if previous in _CN_DIGIT_VALUE and _CN_DIGIT_VALUE[previous] != 0:
+                return None  # 二二: not a numeral (a year or id read digit by digit)
+            digit = _CN_DIGIT_VALUE[char]
+        elif char in _SMALL_UNITS:
+            if previous in _SMALL_UNITS:
+                return None
+            section += (1 if digit is None else digit) * _SMALL_UNITS[char]
+            digit = None
+        elif char == "万":
+            level = section + (digit or 0)
+            wan = (wan + (level or (0 if wan else 1))) * 10_000
+            section, digit = 0, None
+        elif char == "亿":
+            level = wan + section + (digit or 0)
+            total = (total + (level or 1)) * 100_000_000
+            wan = section = 0
+            digit = None
+        else:
+            return None
+        previous = char
+    value = Decimal(total + wan + section + (digit or 0))
+    if fraction:
+        value += Decimal("0." + "".join(str(_CN_DIGIT_VALUE[c]) for c in fraction))
+    return value
+
+
+def _amount(text: str, start: int, end: int, values: tuple, previous_end: int) -> Amount:
+    low, high, currency, approximate = values
+    return Amount(
+        value=low,
+        value_high=high,
+        value_cny=low if currency == "CNY" else None,
+        currency=currency,
+        value_raw=text[start:end],
+        approximate=approximate,
+        kind=kind_of(text, start, end, previous_end),
+        sentence=sentence_at(text, start),
+        position=start,
+    )
+
+
+def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
+    """What the amount at ``text[start:end]`` is, one of ``KINDS``.
+
+    The rule, in order: the nearest ``KIND_WORDS`` word before it in its clause (back to a
+    comma, semicolon, colon, space or the previous amount); else a ``KIND_WORDS_AFTER`` word after it
+    in its clause (``2亿元的资金支持`` → funds, ``20亿元光电项目`` → investment; the nearest); else the
+    nearest ``KIND_WORDS`` word in the earlier clauses of its sentence (back to 。！？, a
+    space or a line break); else ``other``. Spaces right before the amount (``达 35 亿元``) are
+    skipped first: they set figures apart, they do not end a clause.
+    """
+    start = _before_spaces(text, start, previous_end)
+    kind = _kind_before(text, start, previous_end, clause_only=True)
+    if kind:
+        return kind
+    clause_end, ceiling = end, min(len(text), end + MAX_CONTEXT)
+    while clause_end < ceiling and text[clause_end] not in _CLAUSE_BREAK:
+        clause_end += 1
+    if hit := _KIND_AFTER_RE.search(text, end, clause_end):  # the nearest, then the longest
+        return KIND_WORDS_AFTER[hit.group()]
+    return _kind_before(text, start, previous_end, clause_only=False) or "other"
+
+
+def _before_spaces(text: str, start: int, previous_end: int) -> int:
+    while start > previous_end and text[start - 1] in " \u00a0\u3000":
+        start -= 1
+    return start
+
+
+def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool) -> str | None:
+    breaks = _CLAUSE_BREAK if clause_only else _KIND_SENTENCE_END
+    floor = max(0, start - MAX_CONTEXT)
+    begin = start
+    while begin > floor and text[begin - 1] not in breaks:
+        begin -= 1
+    if clause_only:
+        begin = max(begin, previous_end)
+    # Searched backwards: the first hit is the word that ends nearest the amount, the longest
+    # of those (``税收收入`` over ``收入``).
+    hit = _KIND_BEFORE_RE.search(text[begin:start][::-1])
+    return KIND_WORDS[hit.group()[::-1]] if hit else None
+
+
+def sentence_at(text: str, position: int) -> str:
+    """The sentence around ``position``: back to the previous 。！？ or line break, on to the next (kept)."""
+    floor, ceiling = max(0, position - MAX_SENTENCE), min(len(text), position + MAX_SENTENCE)
+    begin = max([floor] + [text.rfind(mark, floor, position) + 1 for mark in _SENTENCE_END])
+    found = _SENTENCE_END_RE.search(text, position, ceiling)
+    end = ceiling if found is None else found.end() - (found.group() == "\n")
+    return text[begin:end].strip()

@@ -1,0 +1,79 @@
+"""Money amounts in article text: the golden table, row by row, and the rules it rests on."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.normalize.amounts import KINDS, money_amounts
+from tests.golden_amounts import HOLDOUT, HOLDOUT2, load
+
+GOLDEN = load()
+# The held-out tables, once scored, guard against regressions like the main one.
+EVERY_ROW = GOLDEN + load(HOLDOUT) + load(HOLDOUT2)
+
+
+def test_the_golden_table_is_large_and_covers_every_kind():
+    assert len(GOLDEN) >= 200
+    kinds = {e.kind for _, expected in GOLDEN for e in expected}
+    assert kinds == set(KINDS)
+    assert sum(1 for _, expected in GOLDEN if not expected) >= 40  # traps: no amount at all
+
+
+@pytest.mark.parametrize("sentence, expected", EVERY_ROW, ids=[s[:24] for s, _ in EVERY_ROW])
+def test_golden_sentence(sentence, expected):
+    found = money_amounts(sentence)
+    got = [(round(a.value, 2), a.value_high and round(a.value_high, 2), a.currency, a.kind, a.approximate) for a in found]
+    want = [(e.value, e.value_high, e.currency, e.kind, e.approximate) for e in expected]
+    assert got == want
+
+
+def test_fields_of_an_amount():
+    text = "为推动项目落地，光谷签约项目12个。其中外资项目总投资近5000万美元，年产值10至15亿元。"
+    investment, output = money_amounts(text)
+    assert investment.value_raw == "近5000万美元" and text[investment.position:].startswith("近5000万美元")
+    assert investment.value == 50_000_000 and investment.value_cny is None and investment.currency == "USD"
+    assert investment.approximate and investment.kind == "investment"
+    assert investment.sentence == "其中外资项目总投资近5000万美元，年产值10至15亿元。"
+    assert (output.value, output.value_high, output.value_cny) == (1e9, 1.5e9, 1e9)
+    assert output.value_raw == "10至15亿元" and output.kind == "output" and not output.approximate
+
+
+def test_positions_hold_for_full_width_text():
+    text = "签约金额１２０亿元，总投资３．５亿元。"
+    assert [text[a.position:a.position + len(a.value_raw)] for a in money_amounts(text)] == ["１２０亿元", "３．５亿元"]
+
+
+@pytest.mark.parametrize("text", ["", None, "亿元", "。。。", "1" * 5000, "元" * 100])
+def test_odd_text_gives_no_amount(text):
+    assert money_amounts(text) == []
+
+
+def test_a_long_body_is_read_in_linear_time():
+    body = "据统计，园区引进项目12个，实际到位资金35.6亿元，同比增长12.5%。" * 2000
+    assert len(money_amounts(body)) == 2000
+
+
+@pytest.mark.parametrize(
+    "numeral, value",
+    [("二十", 20), ("十五", 15), ("百", 100), ("两千", 2000), ("三千五百万", 35_000_000), ("一亿二千万", 120_000_000),
+     ("万亿", 10**12), ("一千零五", 1005), ("八点五", 8.5), ("二二", None), ("十十", None), ("二〇二五", None)],
+)
+def test_chinese_numerals(numeral, value):
+    from crawler.normalize.amounts import chinese_number
+
+    assert chinese_number(numeral) == value
+
+
+def test_text_without_punctuation_reads_each_amount_in_its_neighbourhood():
+    # Each amount reads at most MAX_CONTEXT characters around it, so this takes well under a
+    # second (bench-free check: a whole-text scan per amount would take minutes here).
+    amounts = money_amounts("总投资1亿元建设" * 20000)
+    assert len(amounts) == 20000 and {a.kind for a in amounts} == {"investment"}
+    assert max(len(a.sentence) for a in amounts) <= 601
+
+
+@pytest.mark.parametrize(
+    "body", ["一二三四五六七八九十百千万亿" * 10000 + "元", "1,2,3,4,5,6,7,8,9" * 10000 + "亿元", "近约超逾多余" * 20000]
+)
+def test_runs_of_numerals_and_markers_are_not_amounts(body):
+    assert [a.value_raw for a in money_amounts(body)] in ([], ["9亿元"])
