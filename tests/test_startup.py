@@ -12,7 +12,7 @@ import pytest
 
 from crawler.normalize.text import INVISIBLE
 
-HEAVY = {"numpy", "pandas", "pyarrow", "scrapy", "twisted", "lxml"}
+HEAVY = {"numpy", "pandas", "pyarrow", "scrapy", "twisted"}
 
 
 def imported_packages(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
