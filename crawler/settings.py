@@ -69,12 +69,11 @@ EXTENSIONS = {
     "scrapy.extensions.memusage.MemoryUsage": None,
 }
 SPIDER_MIDDLEWARES = {
-    # RefererMiddleware: a Referer policy worked out for every request; no page needs a Referer.
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     # DepthMiddleware: depth bookkeeping for DEPTH_LIMIT and stats; walks are bounded by pages.
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
-# Kept, for what they do: DownloaderStats (crawl_runs.requests), HttpCompressionMiddleware
+# Kept, for what they do: RefererMiddleware (without it Scrapy 2.19's redirect middlewares
+# warn on every run; its cost is within the measurement's noise), DownloaderStats (crawl_runs.requests), HttpCompressionMiddleware
 # (gzip transfers), CookiesMiddleware (a site's firewall may hand out a session cookie),
 # MetaRefreshMiddleware (a moved page may say so in <meta>), HttpProxyMiddleware (crawls
 # behind a proxy set http_proxy/https_proxy), UrlLengthMiddleware (no runaway URLs).
