@@ -1,13 +1,20 @@
-"""Errors the CLI turns into one line on stderr and an exit code (no traceback)."""
+"""Errors the CLI turns into one line on stderr and an exit code (no traceback).
+
+Exit codes, documented in README.md ("Exit codes"); monitoring keys on these. Every error
+line goes through ``archive.cli.main``, the one place that maps an exception to a code.
+"""
 
 from __future__ import annotations
 
-# Exit codes, documented in README.md ("Exit codes"). Monitoring keys on these.
 EXIT_OK = 0
 EXIT_PAGE_ERRORS = 1  # the crawl finished, but some pages failed (see crawl_errors)
 EXIT_USAGE = 2  # bad input: arguments, database, start URL; nothing was written
 EXIT_LOCKED = 3  # another crawl holds the archive's lock; nothing was done
 EXIT_WRITE_FAILED = 4  # the archive could not be written (disk full, read-only, I/O error); what was committed stays
+EXIT_BUG = 70  # an unexpected error inside parknews (EX_SOFTWARE): a bug to report
+EXIT_SIGINT = 130  # interrupted by Ctrl-C (128 + SIGINT)
+EXIT_SIGPIPE = 141  # the reader of the output went away, e.g. `| head` (128 + SIGPIPE)
+EXIT_SIGTERM = 143  # stopped by SIGTERM, e.g. systemd stopping the unit (128 + SIGTERM)
 
 
 class ParknewsError(Exception):
@@ -28,3 +35,7 @@ class WriteFailedError(ParknewsError):
     """The archive could not be written (disk full, read-only file, I/O error)."""
 
     exit_code = EXIT_WRITE_FAILED
+class OutputClosed(ParknewsError):
+    """The reader of stdout went away (``| head``): stop quietly."""
+
+    exit_code = EXIT_SIGPIPE

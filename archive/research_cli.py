@@ -7,14 +7,15 @@ for bad input, which ``archive.cli.main`` turns into one line on stderr and exit
 from __future__ import annotations
 
 import csv
-import json
-import sqlite3
 import sys
 
 import click
 
 from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
+from archive.query_limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, limited
+from archive.terminal import cell, console as _console, json_line, print_table as _print_table, visible
+from archive.validate import MAX_INTEGER, Seconds, check_writable, count
 
 MAX_ROWS = 2**62  # counts beyond SQLite's 64-bit integers are refused as bad input
 TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
@@ -28,44 +29,15 @@ duplicates_option = click.option(
 )
 
 
-def _console(*, stderr: bool = False):
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    # In a pipe nothing is to be wrapped: rows stay whole for grep and friends.
-    return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
-
-
-def _utf8(ctx, param, value):
-    """Refuse text that is not UTF-8: argv bytes Python could not decode (a GBK terminal, say)."""
-    for text in value if isinstance(value, tuple) else [value]:
-        if text is not None and not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                raise click.BadParameter(f"'{shown}' is not UTF-8 text; set the terminal to UTF-8 (e.g. LANG=C.UTF-8)")
-    return value
-
-
-def _print_table(columns: list[str], rows: list, *, title: str | None = None) -> None:
-    from rich.table import Table
-
-    table = Table(*columns, title=title)
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
-    _console().print(table)
-
-
 def _print_json_lines(rows) -> None:
     for row in rows:
-        click.echo(json.dumps(row, ensure_ascii=False))
+        click.echo(json_line(row))
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("words", nargs=-1, required=True, callback=_utf8)
+@click.argument("words", nargs=-1, required=True)
 @db_option
-@click.option("--region", callback=_utf8, help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
+@click.option("--region", help="Only articles whose province, city, district, zone or region tag starts with this (e.g. 武汉).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1, max=MAX_ROWS), default=20, show_default=True,
@@ -106,24 +78,24 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
         return
     console = _console()
     if not console.is_terminal:  # a pipe: tab-separated, matches marked as [..]; the count on stderr
-        click.echo(f"{heading} ({results.ranking})", err=True)
+        click.echo(visible(f"{heading} ({results.ranking})", one_line=True), err=True)
         for hit in results.hits:
             cells = [str(hit["detail_id"]), hit["date"] or "", hit["region"] or "", hit["title"] or "", hit["url"] or "",
                      plain_snippet(hit["snippet"])]  # fmt: skip
-            click.echo("\t".join(cell.replace("\t", " ") for cell in cells))
+            click.echo("\t".join(visible(text, one_line=True) for text in cells))
         return
     from rich.style import Style
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("id", "title", "date", "region", "snippet", title=heading, caption=results.ranking)
+    table = Table("id", "title", "date", "region", "snippet", title=cell(heading), caption=cell(results.ranking))
     for hit in results.hits:
         snippet = Text()
         for part, is_match in hit["snippet"]:
-            snippet.append(part, style="bold reverse" if is_match else None)
+            snippet.append(visible(part), style="bold reverse" if is_match else None)
         url = hit["url"] or ""
-        title = Text(hit["title"] or "", style=Style(link=url) if url.startswith(("https://", "http://")) else "")
-        table.add_row(str(hit["detail_id"]), title, hit["date"] or "", hit["region"] or "", snippet)
+        title = cell(hit["title"], Style(link=url) if url.startswith(("https://", "http://")) else None)
+        table.add_row(str(hit["detail_id"]), title, cell(hit["date"]), cell(hit["region"]), snippet)
     console.print(table)
 
 
@@ -132,36 +104,34 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
 @db_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8) instead of a table.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
-def query(sql, db_path, as_csv, as_json) -> None:
+@click.option("--timeout", type=Seconds(0, 24 * 3600, open_min=True), default=DEFAULT_TIMEOUT, show_default=True, help="Stop the query after this many seconds.")
+@click.option("--memory-mb", type=count(1, 1_000_000), default=DEFAULT_MEMORY_MB, show_default=True, help="Stop the query when SQLite needs more memory than this (MB).")
+def query(sql, db_path, as_csv, as_json, timeout, memory_mb) -> None:
     """Run one read-only SQL statement on the archive (writes are refused).
 
     Example: parknews query "SELECT city, count(*) FROM articles GROUP BY city"
     """
     if as_csv and as_json:
         raise UsageError("choose one of --csv and --json")
+    if not sql.strip():
+        raise UsageError('no SQL statement given; e.g. parknews query "SELECT count(*) FROM articles"')
     db = open_archive_readonly(db_path)
-    # A read-only connection would still create an ATTACHed file that does not exist yet.
-    db.conn.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK)
-    try:
-        cursor = db.execute(sql)
-    except sqlite3.DatabaseError as exc:
-        if "readonly" in str(exc) or "not authorized" in str(exc):
-            raise UsageError("parknews query only reads the archive: writes and ATTACH are refused") from None
-        raise UsageError(f"query failed: {exc}") from None
-    except (sqlite3.Error, sqlite3.Warning) as exc:  # Warning: more than one statement
-        raise UsageError(f"query failed: {exc}") from None
-    columns = [column[0] for column in cursor.description or []]
-    if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(cursor)
-    elif as_json:
-        _print_json_lines(dict(zip(columns, row)) for row in cursor)
-    else:
-        rows = cursor.fetchmany(TABLE_ROWS_SHOWN + 1)
-        _print_table(columns, rows[:TABLE_ROWS_SHOWN])
-        if len(rows) > TABLE_ROWS_SHOWN:
-            click.echo(f"(only the first {TABLE_ROWS_SHOWN} rows shown: use --csv or --json for all)", err=True)
+    with limited(db.conn, timeout=timeout, memory_mb=memory_mb):
+        cursor = db.conn.execute(sql)
+        columns = [column[0] for column in cursor.description or []]
+        if as_csv:
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(columns)
+            if sys.stdout.isatty():  # on a terminal the values are shown, not handed to a program
+                cursor = ([visible(value) if isinstance(value, str) else value for value in row] for row in cursor)
+            writer.writerows(cursor)
+        elif as_json:
+            _print_json_lines(dict(zip(columns, row)) for row in cursor)
+        else:
+            rows = cursor.fetchmany(TABLE_ROWS_SHOWN + 1)
+            _print_table(columns, rows[:TABLE_ROWS_SHOWN])
+            if len(rows) > TABLE_ROWS_SHOWN:
+                click.echo(f"(only the first {TABLE_ROWS_SHOWN} rows shown: use --csv or --json for all)", err=True)
 
 
 @click.command()
@@ -169,7 +139,7 @@ def query(sql, db_path, as_csv, as_json) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx", "dta", "parquet"]),
               help="Output format. Default: from the extension of -o (.csv .jsonl .xlsx .dta .parquet); csv for -o -.")
 @click.option("--excel", is_flag=True, help="CSV for Excel: BOM, CRLF, and cells starting with = + - @ prefixed with '.")
-@click.option("--where", callback=_utf8, help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
+@click.option("--where", help="An SQL condition on articles columns, e.g. \"city = '武汉市' AND published_date >= '2025-01-01'\".")
 @duplicates_option
 @click.option("-o", "--output", required=True,
               help="The file to write (replaced whole, only on success), or - for standard output (csv, jsonl).")
@@ -200,7 +170,7 @@ def export(db_path, fmt, excel, where, include_duplicates, output) -> None:
               default="month", show_default=True,
               help="What to count by. place: the zone, else city, else district or province, else the title's tag "
                    "(region is its old name); park: the park whose listing carried the article.")  # fmt: skip
-@click.option("--where", callback=_utf8, help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
+@click.option("--where", help="An SQL condition on articles columns, e.g. \"province = '湖北省'\".")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or after this date (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles posted on or before this date (YYYY-MM-DD).")
 @click.option("--plot", type=click.Path(dir_okay=False),
@@ -234,8 +204,8 @@ def stats(db_path, by, where, since, until, plot, width, height, dpi, as_json, i
 
 @click.command()
 @db_option
-@click.option("--errors", "run_id", type=int, help="List the errors of this crawl run instead.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show this many runs, newest first.")
+@click.option("--errors", "run_id", type=count(0, MAX_INTEGER), help="List the errors of this crawl run instead.")
+@click.option("--limit", type=count(), default=20, show_default=True, help="Show this many runs, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def runs(db_path, run_id, limit, as_json) -> None:
     """Crawl history: when, how long, mode, status, pages, new/changed/unchanged articles, errors."""
@@ -264,7 +234,9 @@ def runs(db_path, run_id, limit, as_json) -> None:
 def serve(db_path, host, port) -> None:
     """Browse the archive in Datasette (needs: pip install -e '.[web]'), with stored queries."""
     from archive.serve import serve as run_server
+    from archive.validate import check_port_free
 
+    check_port_free(host, port)
     run_server(db_path, host=host, port=port)
 
 

@@ -8,6 +8,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from archive.terminal import visible
+
 
 class Progress:
     interval = 0.5
@@ -35,7 +37,7 @@ class Progress:
         )
 
     def show(self) -> None:
-        sys.stderr.write("\r\033[K" + self.line())
+        sys.stderr.write("\r\033[K" + visible(self.line(), one_line=True))
         sys.stderr.flush()
 
     def spider_opened(self, spider) -> None:

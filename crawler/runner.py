@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.errors import EXIT_OK, UsageError
+from archive.terminal import VisibleFormatter
 from crawler.spiders.parknews import ParknewsSpider
 
 
@@ -27,13 +27,6 @@ class CrawlResult:
     errors: int
     exit_code: int
     write_failed: str | None = None  # the archive could not be written: the one-line reason
-
-
-def check_start_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"start URL {url!r} is not an http(s) URL; give a listing page such as https://<park>.010b.com/info/<id>/page/1")
-    return url
 
 
 def crawl_settings(
@@ -90,24 +83,60 @@ class HoldUntilStarted(logging.Handler):
         self.held.clear()
 
 
+class _Process(CrawlerProcess):
+    """Scrapy's process, remembering which signal (SIGINT, SIGTERM) asked it to stop."""
+
+    signal_received: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame) -> None:  # Scrapy's handler (2.13-2.19)
+        if self.signal_received is None:
+            self.signal_received = signum
+        super()._signal_shutdown(signum, frame)
+
+
+def log_handler(settings: Settings) -> logging.Handler:
+    """Where Scrapy's log goes: appended to LOG_FILE, else stderr (clearing the live progress line first)."""
+    if settings.get("LOG_FILE"):
+        handler: logging.Handler = logging.FileHandler(settings.get("LOG_FILE"), mode="a", encoding="utf-8")
+        prefix = ""
+    else:
+        handler = logging.StreamHandler()
+        prefix = "\r\033[K" if settings.getbool("PARKNEWS_PROGRESS") else ""  # the progress line redraws itself
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    handler.setFormatter(VisibleFormatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"), prefix=prefix))
+    return handler
+
+
 def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
-    """Crawl ``start_urls`` into ``settings['ARCHIVE_PATH']``; blocks until the crawl ends."""
+    """Crawl ``start_urls`` into ``settings['ARCHIVE_PATH']``; blocks until the crawl ends.
+
+    Stopped by SIGINT or SIGTERM, the crawl closes gracefully (the run is recorded with status
+    ``shutdown``) and the exit code is 128 + the signal's number (130, 143).
+    """
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # ours is below
-    process = CrawlerProcess(settings)
+    process = _Process(settings)
     crawler = process.create_crawler(ParknewsSpider)
-    stderr = logging.StreamHandler()
-    stderr.setLevel(settings.get("LOG_LEVEL"))
-    stderr.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
-    handler = HoldUntilStarted(stderr, lambda: getattr(crawler.spider, "listing_confirmed", False))
+    handler = HoldUntilStarted(log_handler(settings), lambda: getattr(crawler.spider, "listing_confirmed", False))
     logging.root.addHandler(handler)
+    failures: list = []
     try:
-        process.crawl(crawler, start_url=",".join(start_urls))
+        process.crawl(crawler, start_url=",".join(start_urls)).addErrback(failures.append)
         process.start()
     finally:
         logging.root.removeHandler(handler)
-        if not crawler.spider.fatal_error:
+        if crawler.spider is not None and not crawler.spider.fatal_error:
             handler.pass_on_held()
-    stats = crawler.stats.get_value
+        handler.target.close()
+    stats = crawler.stats.get_value if crawler.stats is not None else lambda key, default=None: default
+    if failures or crawler.spider is None or stats("finish_reason") is None:
+        # Scrapy could not set the crawl up (a component that fails to build, a bad setting
+        # value): it logs and returns as if nothing happened. It did not crawl: not a success.
+        cause = failures[0].getErrorMessage() if failures else "the crawl did not start"
+        kind = failures[0].type.__name__ if failures else "Error"
+        raise UsageError(f"the crawl could not start ({kind}: {cause}); check the -s settings")
+    exit_code = stats("parknews/exit_code", EXIT_OK)
+    if process.signal_received is not None:
+        exit_code = 128 + process.signal_received
     return CrawlResult(
         fatal_error=crawler.spider.fatal_error,
         run_id=stats("parknews/run_id"),
@@ -118,6 +147,6 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
         changed=stats("parknews/articles_changed", 0),
         unchanged=stats("parknews/articles_unchanged", 0),
         errors=stats("parknews/errors", 0),
-        exit_code=stats("parknews/exit_code", EXIT_OK),
+        exit_code=exit_code,
         write_failed=stats("parknews/write_failed"),
     )

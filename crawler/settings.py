@@ -15,6 +15,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 PARKNEWS_START_URLS = ["https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"]
 # Stop walking a listing after this many pages (0 = no limit).
 PARKNEWS_MAX_PAGES = 0
+# The hard limit on one listing's pages, whatever its pager says: a pager that never ends (each
+# page linking to a next one) is stopped here and the stop recorded as a crawl error. The live
+# site's largest listings have a few hundred pages.
+PARKNEWS_MAX_LISTING_PAGES = 5000
 
 # The archive the ArchivePipeline writes to.
 ARCHIVE_PATH = "archive.db"
@@ -46,6 +50,9 @@ RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 RETRY_BACKOFF_MAX = 60.0  # cap, also for a server's Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # robots.txt per RFC 9309: unreachable (5xx, timeout) = disallow all, recorded (crawler/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.RedirectGuardMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
     # No credentials: HTTP authentication never applies (one check a request, for nothing).
@@ -90,8 +97,13 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
-# The start URL is checked before anything is written; Scrapy's own telnet console is not needed.
+# No listening sockets: Scrapy's telnet console and (2.19+) its remote-control HTTP server,
+# which runs Python behind a token and writes token files under the user's state directory.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# A retry (get_retry_request) carries retry_times on purpose; MetaCopyDetectionMiddleware would
+# warn about it on every retried page.
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 # -- scheduled runs -------------------------------------------------------------------------
 # Incremental: stop walking a listing after this many pages in a row of known articles.

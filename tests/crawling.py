@@ -41,3 +41,21 @@ def assert_one_line_error(result: subprocess.CompletedProcess, code: int = 2) ->
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("parknews: error: ")
     assert "Traceback" not in result.stderr
+
+
+def terminal_output(leader: int, follower: int) -> str:
+    """Everything written to a pty (``pty.openpty()``) by a finished command, as text; closes both ends."""
+    import os
+
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the writer side is closed and all was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")

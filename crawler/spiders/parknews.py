@@ -40,7 +40,13 @@ from crawler.extract.listing import ListingEntry, Pagination, listing_entries, l
 from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
 from crawler.normalize.dates import SHANGHAI
+from crawler.robots import RobotsUnreachable
 
+
+
+# Meta keys Scrapy's downloader and redirects set on a request (retry_times is the retry's own).
+DOWNLOADER_META_KEYS = ("download_latency", "download_slot", "redirect_times", "redirect_ttl", "redirect_urls",
+                        "redirect_reasons", "_auth_proxy", "_scheme_proxy", "_dont_cache", "cache_timestamp")  # fmt: skip
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
@@ -48,7 +54,8 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}", response.status
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300], None
+    message = failure.getErrorMessage()
+    return (f"{failure.type.__name__}: {message}" if message else failure.type.__name__)[:300], None
 
 
 def capture(response: Response, kind: str, **where: Any) -> Capture:
@@ -67,6 +74,8 @@ class Walk:
 
     listing: str
     to_the_end: bool  # False: stop after enough pages of known articles (incremental)
+    declared_total: int = 0  # the largest page count any of its pages declared
+    over_limit: bool = False  # the hard page limit was hit (recorded once)
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -94,6 +103,7 @@ class ParknewsSpider(scrapy.Spider):
             spider.start_urls = settings.getlist("PARKNEWS_START_URLS")
         max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else settings.getint("PARKNEWS_MAX_PAGES")
         spider.max_pages = int(max_pages) or None
+        spider.max_listing_pages = settings.getint("PARKNEWS_MAX_LISTING_PAGES", 5000)
         spider.allowed_domains = sorted({d for url in spider.start_urls for d in site_domains(url)})
         spider.stop_after_known = settings.getint("PARKNEWS_KNOWN_PAGES_TO_STOP")
         spider.full = settings.getbool("PARKNEWS_FULL")
@@ -173,16 +183,29 @@ class ParknewsSpider(scrapy.Spider):
     def page_limit(self, total: int) -> int:
         return min(total, self.max_pages) if self.max_pages else total
 
-    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int, known_streak: int = 0) -> Iterator[scrapy.Request]:
-        """Request the listing pages not requested yet: all of them, or (incremental) the next."""
+    def follow_pages(self, pages: Pagination, walk: Walk, *, page: int, known_streak: int = 0) -> Iterator[Any]:
+        """Request the listing pages not requested yet: all of them, or (incremental) the next.
+
+        Bounded twice: a "next" link past the largest page count the pager declared is not
+        followed (a pager that says 共 3 页 ends at 3), and no listing is walked past
+        ``PARKNEWS_MAX_LISTING_PAGES`` pages, whatever its pager says (a pager that never
+        ends): that stop is recorded as a crawl error.
+        """
+        walk.declared_total = max(walk.declared_total, pages.total_pages or 0)
         candidates = dict(pages.page_urls)
-        if pages.next_url and (page + 1) not in candidates:
+        if pages.next_url and (page + 1) not in candidates and (not walk.declared_total or page + 1 <= walk.declared_total):
             candidates[page + 1] = pages.next_url
         if not walk.to_the_end:
             candidates = {n: url for n, url in candidates.items() if n == page + 1}
         seen = self.requested_pages.setdefault(walk.listing, set())
         for number, url in sorted(candidates.items()):
             if number in seen or (self.max_pages and number > self.max_pages) or (walk.listing, number) in self.gone_pages:
+                continue
+            if number > self.max_listing_pages:
+                if not walk.over_limit:
+                    walk.over_limit = True
+                    yield CrawlError(url=url, reason=f"listing has more than {self.max_listing_pages} pages: walk stopped "
+                                                     "(PARKNEWS_MAX_LISTING_PAGES)", http_status=None)  # fmt: skip
                 continue
             seen.add(number)
             yield self.listing_request(url, listing=walk.listing, page=number, known_streak=known_streak)
@@ -223,7 +246,9 @@ class ParknewsSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         reason, status = failure_reason(failure)
-        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed:
+        # robots.txt answering 5xx or timing out: the site's trouble for now, an error, not bad input.
+        robots_trouble = failure.check(RobotsUnreachable) and failure.value.host_answered
+        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed and not robots_trouble:
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
         yield from self.failed_response_capture(failure, "listing")
@@ -289,6 +314,10 @@ class ParknewsSpider(scrapy.Spider):
         """Scrapy's retry of a page that answered but is not usable yet, or an error once retries run out."""
         retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is not None:
+            # get_retry_request copies the answered request's meta: what the downloader and the
+            # redirects wrote there is not the new request's (MetaCopyDetectionMiddleware warns).
+            for key in DOWNLOADER_META_KEYS:
+                retry.meta.pop(key, None)
             return retry
         where = response.request.cb_kwargs
         if listing is not None:

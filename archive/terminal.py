@@ -1,0 +1,99 @@
+"""The one way text from the archive or the network reaches a terminal: shown as text.
+
+Titles, bodies, URLs and ``query`` values are data written by strangers. Printed raw they are
+commands to the terminal: ``ESC]0;…`` sets the window title, ``ESC[2J`` clears the screen,
+U+202E reverses what follows, and through Rich ``[link=file:///etc/passwd]`` becomes a
+clickable link while ``[/x]`` raises an error. So everything shown goes through here:
+
+- ``visible(text)``: control characters (C0 but newline, DEL, C1), bidirectional and other
+  invisible formatting controls (U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF),
+  line/paragraph separators and lone surrogates (undecodable bytes) are written out as
+  ``\\x1b``, ``\\u202e``, ``\\xb9`` … Printable text, Chinese included, is untouched.
+- ``console()``: a Rich console that never reads markup or emoji codes in what it prints.
+- ``cell(value)``: a table cell (Rich ``Text``, never parsed as markup) of ``visible`` text.
+- ``json_line(row)``: a JSON line with the same characters escaped as ``\\uXXXX`` (still
+  valid JSON, the same values when parsed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from typing import Any, TextIO
+
+# What a terminal may act on or hide. \n is kept where text spans lines (table cells, logs).
+_INVISIBLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff"
+_SHOWN = re.compile(f"[{_INVISIBLE}]")
+_SHOWN_ONE_LINE = re.compile(f"[{_INVISIBLE}\n]")
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (Python's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{code:02x}")
+    return f"\\u{code:04x}"
+
+
+def visible(value: Any, *, one_line: bool = False) -> str:
+    """``value`` as text a terminal only displays; ``one_line`` also writes newlines as ``\\n``."""
+    text = "" if value is None else str(value)
+    return (_SHOWN_ONE_LINE if one_line else _SHOWN).sub(_escape, text)
+
+
+def console(*, stderr: bool = False, file: TextIO | None = None):
+    """A Rich console for data: no markup, no emoji codes, no highlighting; in a pipe, no wrapping."""
+    from rich.console import Console
+
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    return Console(file=stream, markup=False, emoji=False, highlight=False,
+                   width=None if stream.isatty() else 10_000)  # fmt: skip
+
+
+def cell(value: Any, style: str | None = None):
+    """A Rich table cell holding ``visible(value)`` (None shows as empty)."""
+    from rich.text import Text
+
+    return Text(visible(value), style=style or "")
+
+
+def print_table(columns: list[str], rows: list, *, title: str | None = None, file: TextIO | None = None) -> None:
+    """Rows as a Rich table on stdout, every cell and the title shown as text."""
+    from rich.table import Table
+
+    table = Table(title=cell(title) if title is not None else None)
+    for column in columns:
+        table.add_column(cell(column))
+    for row in rows:
+        table.add_row(*(value if _is_text(value) else cell(value) for value in row))
+    console(file=file).print(table)
+
+
+def _is_text(value: Any) -> bool:
+    from rich.text import Text
+
+    return isinstance(value, Text)
+
+
+def _escape_json(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_line(row: Any) -> str:
+    """``row`` as one line of JSON, with every invisible character escaped."""
+    return _SHOWN.sub(_escape_json, json.dumps(row, ensure_ascii=False))
+
+
+class VisibleFormatter(logging.Formatter):
+    """Log records shown as text (URLs and messages come from the network), after ``prefix``."""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None, *, prefix: str = ""):
+        super().__init__(fmt, datefmt)
+        self.prefix = prefix
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.prefix + visible(super().format(record))

@@ -1,0 +1,102 @@
+"""Where a crawl's log goes (--log-file, -s LOG_FILE), and the exit codes of interrupted commands."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from archive.errors import EXIT_SIGINT, EXIT_SIGTERM
+from crawler.replay.server import ReplayServer
+from crawler.replay.site import ReplaySite
+from tests.crawling import FAST, crawl, rows, terminal_output
+
+
+@pytest.mark.parametrize("how", ["--log-file", "-s LOG_FILE="])
+def test_the_log_goes_to_the_log_file_and_not_to_stderr(tmp_path, how):
+    db, log = tmp_path / "news.db", tmp_path / "crawl.log"
+    log.write_text("an earlier run\n", encoding="utf-8")
+    option = ["--log-file", str(log)] if how == "--log-file" else ["-s", f"LOG_FILE={log}"]
+    with ReplayServer(ReplaySite(pages=2)) as server:
+        result = crawl(server.start_url, db, "--log-level", "INFO", *option)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    written = log.read_text(encoding="utf-8")
+    assert written.startswith("an earlier run\n")  # appended, as cron runs pile up
+    assert "Spider opened" in written and "Spider closed (finished)" in written
+
+
+def test_log_lines_clear_the_progress_line_first():
+    from archive.terminal import VisibleFormatter
+    from crawler.runner import crawl_settings, log_handler
+
+    handler = log_handler(crawl_settings(db="x.db", progress=True))
+    assert isinstance(handler.formatter, VisibleFormatter) and handler.formatter.prefix == "\r\033[K"
+    assert log_handler(crawl_settings(db="x.db", progress=False)).formatter.prefix == ""
+
+
+def start(argv: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "archive.cli", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, EXIT_SIGINT), (signal.SIGTERM, EXIT_SIGTERM)])
+def test_a_crawl_stopped_by_a_signal_exits_128_plus_its_number_and_records_the_run(tmp_path, signum, code):
+    db = tmp_path / "news.db"
+    with ReplayServer(ReplaySite(pages=6), latency=0.3) as server:
+        process = start(["crawl", "--start-url", server.start_url, "--db", str(db), *FAST])
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["shutdown"]
+
+
+def test_a_query_interrupted_by_ctrl_c_exits_130_with_one_line(tmp_path, archive_path):
+    forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"
+    process = start(["query", forever, "--db", archive_path, "--timeout", "120"])
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == EXIT_SIGINT, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("parknews: error: interrupted"), stderr
+
+
+@pytest.mark.parametrize("argv", [["query", "SELECT a.* FROM articles a, articles b", "--json"],
+                                  ["query", "SELECT a.* FROM articles a, articles b", "--csv"], ["export", "-o", "-"]])
+def test_output_to_a_reader_that_went_away_exits_141_quietly(archive_path, argv):
+    """`parknews … | head -1`: the reader closes the pipe; no error line, the shell's 128 + SIGPIPE."""
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", *argv, "--db", archive_path], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)  # fmt: skip
+    process.stdout.read(10)
+    process.stdout.close()  # the reader goes away
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=30)
+    assert process.returncode == 141, stderr
+    assert stderr == ""
+
+
+def test_on_a_terminal_warnings_clear_the_progress_line_before_they_are_written(tmp_path):
+    """A live crawl on a pty: each log line starts by erasing the progress line, never runs into it."""
+    import pty
+
+    db = tmp_path / "news.db"
+    leader, follower = pty.openpty()
+    with ReplayServer(ReplaySite(pages=2)) as server:
+        # DOWNLOAD_WARNSIZE below a page's size: Scrapy warns for every page.
+        process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", "--start-url", server.start_url,
+                                    "--db", str(db), *FAST, "-s", "DOWNLOAD_WARNSIZE=1000"],
+                                   stdout=subprocess.PIPE, stderr=follower)  # fmt: skip
+        process.communicate(timeout=120)
+    shown = terminal_output(leader, follower)
+    assert process.returncode == 0, shown
+    warnings = [part for part in shown.split("\r\x1b[K") if "WARNING" in part]
+    assert warnings and all(part.lstrip().startswith("20") for part in warnings), shown  # a dated log line, whole
+    assert "listing pages" in shown  # the progress line was there
