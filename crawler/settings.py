@@ -79,11 +79,13 @@ SPIDER_MIDDLEWARES = {
     # DepthMiddleware: depth bookkeeping for DEPTH_LIMIT and stats; walks are bounded by pages.
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
-# Kept, for what they do: RefererMiddleware (without it Scrapy 2.19's redirect middlewares
-# warn on every run; its cost is within the measurement's noise), DownloaderStats (crawl_runs.requests), HttpCompressionMiddleware
-# (gzip transfers), CookiesMiddleware (a site's firewall may hand out a session cookie),
-# MetaRefreshMiddleware (a moved page may say so in <meta>), HttpProxyMiddleware (crawls
-# behind a proxy set http_proxy/https_proxy), UrlLengthMiddleware (no runaway URLs).
+# (The remote-control server and the telnet console are off below.) Kept, for what they do:
+# RefererMiddleware (without it Scrapy 2.19's redirect middlewares warn on every run; its cost
+# is within the measurement's noise), DownloaderStats (crawl_runs.requests),
+# HttpCompressionMiddleware (gzip transfers), CookiesMiddleware (a site's firewall may hand out
+# a session cookie), MetaRefreshMiddleware (a moved page may say so in <meta>),
+# HttpProxyMiddleware (crawls behind a proxy set http_proxy/https_proxy), UrlLengthMiddleware
+# (no runaway URLs).
 # Live progress on stderr (the CLI turns it on when stderr is a terminal).
 PARKNEWS_PROGRESS = False
 
