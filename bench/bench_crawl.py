@@ -176,11 +176,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run, 5 listing pages, 500/1000 articles")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=["speed", "footprint"], help="run one part only")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
-        speed(5 if args.quick else 35, runs, Path(tmp))
-        footprint([500, 1000] if args.quick else [2500, 5000, 10000], Path(tmp))
+        if args.only != "footprint":
+            speed(5 if args.quick else 35, runs, Path(tmp))
+        if args.only != "speed":
+            footprint([500, 1000] if args.quick else [2500, 5000, 10000], Path(tmp))
 
 
 if __name__ == "__main__":
