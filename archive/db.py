@@ -155,15 +155,28 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
 
 
 def _connect_readonly(path: Path, **kwargs) -> sqlite3.Connection:
-    """A read-only connection. A WAL archive on a read-only file system has no ``-shm`` file and
-    cannot get one: it is then opened as immutable (nothing can write it there anyway)."""
+    """A read-only connection.
+
+    A WAL archive in a directory this user cannot write (another user's ``/srv/parknews``, a
+    read-only file system) has no ``-shm`` file and cannot get one, so SQLite refuses it
+    ("unable to open", or "attempt to write a readonly database"). With no ``-wal`` content
+    beside it, every committed row is in the main file: it is then opened as immutable. With a
+    non-empty ``-wal`` (commits not yet checkpointed), immutable would silently miss them: refused.
+    """
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
         conn.execute("PRAGMA user_version").fetchone()
         return conn
     except sqlite3.OperationalError as exc:
-        if "unable to open" not in str(exc) or not _is_sqlite_file(path):
+        message = str(exc)
+        if ("unable to open" not in message and "readonly database" not in message) or not _is_sqlite_file(path):
             raise
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise UsageError(
+            f"{path} has commits still in {wal.name}, and this user cannot create {path.name}-shm in its "
+            "directory to read them; run a command as the archive's owner (it checkpoints), or copy the files"
+        )
     return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from archive.lock import lock_path
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
@@ -48,6 +50,7 @@ def test_a_second_run_exits_at_once_while_one_is_running(tmp_path):
     assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["ok"]
 
 
+@pytest.mark.kill  # timed kills: run alone, with the kill suite
 def test_killed_runs_leave_an_archive_the_next_run_completes(tmp_path):
     site = ReplaySite(pages=8)
     db = tmp_path / "archive.db"

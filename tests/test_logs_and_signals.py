@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -43,6 +44,25 @@ def start(argv: list[str]) -> subprocess.Popen:
                             text=True)  # fmt: skip
 
 
+def wait_until_open(process: subprocess.Popen, path: str, timeout: float = 60) -> None:
+    """Wait until ``process`` holds ``path`` open (/proc/PID/fd), however slow its start-up under load."""
+    target, deadline = os.path.realpath(path), time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            fds = os.listdir(f"/proc/{process.pid}/fd")
+        except FileNotFoundError:
+            break
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{process.pid}/fd/{fd}") == target:
+                    time.sleep(0.3)  # into the query itself
+                    return
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError(f"{process.args} never opened {path}")
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, EXIT_SIGINT), (signal.SIGTERM, EXIT_SIGTERM)])
 def test_a_crawl_stopped_by_a_signal_exits_128_plus_its_number_and_records_the_run(tmp_path, signum, code):
     db = tmp_path / "news.db"
@@ -61,7 +81,7 @@ def test_a_crawl_stopped_by_a_signal_exits_128_plus_its_number_and_records_the_r
 def test_a_query_interrupted_by_ctrl_c_exits_130_with_one_line(tmp_path, archive_path):
     forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"
     process = start(["query", forever, "--db", archive_path, "--timeout", "120"])
-    time.sleep(1.5)
+    wait_until_open(process, archive_path)  # its imports done: the query is running
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == EXIT_SIGINT, stderr
