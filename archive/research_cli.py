@@ -251,11 +251,12 @@ def reindex(db_path) -> None:
     import time
 
     from archive import fts
-    from archive.db import check_writable, writing
+    from archive.db import check_writable as check_file_writable, writing
     from archive.lock import archive_lock
 
     check_archive_path(db_path, must_exist=True)
-    check_writable(db_path)
+    check_file_writable(db_path)  # the file (exit 4)
+    check_writable(db_path)  # a regular file, in a directory SQLite can write its -wal in (exit 2), as crawl
     started = time.monotonic()
     with archive_lock(db_path), writing():
         db = open_archive(db_path)
