@@ -142,7 +142,8 @@ def show_archive(db: str, limit: int = 10) -> None:
     click.echo(f"{total} articles ({reposts} marked as reposts) from {regions} places in {visible(db)}")
     newest = archive.execute(
         """SELECT detail_id, published_date, coalesce(district, city, province, region_tag, ''), coalesce(adcode, ''),
-                  title, length(body) FROM articles ORDER BY listing_date DESC, detail_id DESC LIMIT ?""",
+                  title, length(body) FROM articles
+           ORDER BY coalesce(published_date, listing_date) DESC, detail_id DESC LIMIT ?""",
         [limit],
     ).fetchall()
     print_table(["detail_id", "published", "region", "adcode", "title", "body chars"], newest)

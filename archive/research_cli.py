@@ -14,7 +14,7 @@ import click
 from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
 from archive.query_limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, limited
-from archive.terminal import cell, console as _console, json_line, print_table as _print_table, visible
+from archive.terminal import cell, link_target, console as _console, json_line, print_table as _print_table, visible
 from archive.validate import MAX_INTEGER, Number, Seconds, check_writable, count
 
 MAX_ROWS = 2**62  # counts beyond SQLite's 64-bit integers are refused as bad input
@@ -93,8 +93,8 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
         snippet = Text()
         for part, is_match in hit["snippet"]:
             snippet.append(visible(part), style="bold reverse" if is_match else None)
-        url = hit["url"] or ""
-        title = cell(hit["title"], Style(link=url) if url.startswith(("https://", "http://")) else None)
+        url = link_target(hit["url"])
+        title = cell(hit["title"], Style(link=url) if url else None)
         table.add_row(str(hit["detail_id"]), title, cell(hit["date"]), cell(hit["region"]), snippet)
     console.print(table)
 
@@ -253,11 +253,12 @@ def reindex(db_path) -> None:
     import time
 
     from archive import fts
-    from archive.db import check_writable, writing
+    from archive.db import check_writable as check_file_writable, writing
     from archive.lock import archive_lock
 
     check_archive_path(db_path, must_exist=True)
-    check_writable(db_path)
+    check_file_writable(db_path)  # the file (exit 4)
+    check_writable(db_path)  # a regular file, in a directory SQLite can write its -wal in (exit 2), as crawl
     started = time.monotonic()
     with archive_lock(db_path), writing():
         db = open_archive(db_path)

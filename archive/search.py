@@ -7,17 +7,22 @@ Query syntax, parsed here and never passed raw to FTS5:
   招商 -房地产        the first without the second; also 招商 NOT 房地产 (or "not")
   "or"               a quoted operator is a word
 
-Ranking is bounded. FTS5's bm25 scores every match, and first counts the articles holding
-each phrase by walking its whole posting list: for a word found in most articles (发展, 项目)
-that is hundreds of milliseconds at a million articles, whatever the LIMIT. So when a query
-has at least ``RANK_WINDOW`` matches (after the filters), only its newest ``RANK_WINDOW``
-matches are ranked (detail_id follows posting order; FTS5 hands matches out newest first
-without scoring them), by the same bm25 formula computed here from the stored text, with
-the phrase frequencies of the window standing in for those of the whole archive.
-The trade-off: for such a query the first results are the best of the recent matches, not
-of all time; the older matches follow, newest first, so that every match is still returned
-(``Results.ranking`` says so to the user). A query with fewer matches, or one narrowed below
-the window by --region/--since/--until, is ranked by FTS5 over all of them.
+Ranking is bounded. FTS5's bm25 scores every match: scoring the matches of a word found in
+most articles (发展, 项目) is over a second at a million articles, whatever the LIMIT. So when
+a query has at least ``RANK_WINDOW`` matches (after the filters), only its newest
+``RANK_WINDOW`` matches are ranked: FTS5's own bm25 (its column weights, and phrase
+frequencies over the whole archive), restricted by rowid to the window (detail_id follows
+posting order, and FTS5 finds the window's lower bound without scoring anything). Counting
+the matches and bm25's phrase frequencies each walk the phrase's posting list once; the
+scoring is the window's alone. The trade-off: for such a query the first results are the
+best of the recent matches, not of all time; the older matches follow, newest first, so that
+every match is still returned (``Results.ranking`` says so to the user). A query with fewer
+matches, or one narrowed below the window by --region/--since/--until, is ranked by FTS5
+over all of them. From ``TEXT_SCORED_FROM`` posting entries on (a frequent phrase of several
+bigrams), the second walk would cost more than the window itself: the window is then scored here, by FTS5's formula and column weights
+from the rows' text, the window's phrase frequencies standing in for the archive's.
+``bench/bench_archive.py`` measures the window against ranking every match, by frequency
+band, at a million articles.
 """
 
 from __future__ import annotations
@@ -43,7 +48,12 @@ _OPERATORS = {"OR": "OR", "AND": "AND", "NOT": "NOT"}  # also in lower case
 MAX_QUERY_WORDS = 32  # words, phrases and operators of one query
 MAX_QUERY_CHARS = 500
 _QUERY_PIECE = re.compile(r'\s*(-?)(?:"([^"]*)"|([^\s"]+))')
-RANK_WINDOW = 2000  # fetching and scoring this many matches takes ~10 ms; see the docstring
+RANK_WINDOW = 2000  # see the docstring; bench/bench_archive.py measures the choice
+# From this many posting entries on (matches × bigram tokens of the query), the window is
+# scored in Python from its rows' text: FTS5's bm25 would first walk each phrase's posting
+# list again (as long as the count took: ~0.06 µs a match and token, more inside phrases),
+# while scoring 2,000 rows' text costs the same whatever the total (bench/bench_archive.py).
+TEXT_SCORED_FROM = 1_500_000
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants
 
 
@@ -160,35 +170,75 @@ def search_page(
         if db["articles"].exists() and db["articles"].count:
             raise UsageError("this archive has no full-text index yet; run 'parknews reindex' first")
         return Results(0, offset, False, iter(()))
-    conditions, params = [f"{fts.FTS_TABLE} MATCH ?"], [parsed.match]
-    if region:
-        conditions.append("(" + " OR ".join(f"a.{c} LIKE ? ESCAPE '\\'" for c in REGION_COLUMNS) + ")")
-        params += [_like_prefix(region)] * len(REGION_COLUMNS)
-    more, more_params = article_conditions(since=since, until=until, include_duplicates=include_duplicates)
-    conditions, params = conditions + more, params + more_params
-    matches = f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}"
+    try:
+        matches, params = _matches(db, parsed, region=region, since=since, until=until,
+                                   include_duplicates=include_duplicates)  # fmt: skip
+    except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
+        raise UsageError(f"cannot search for {query!r}: {exc}") from None
+    # The page's ids are chosen first, from the index alone where no filter needs articles;
+    # only then are those rows read (every match's row read for nothing was most of the time).
     select = (
         f"SELECT a.detail_id, a.url, a.title, {ARTICLE_DATE} AS date, {REGION_LABEL} AS region, "
         f"a.duplicate_of, a.summary, a.body"
     )
     wanted = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
+
+    def page(order: str, limit_offset: list[int], *, with_rank: bool, source: str = matches) -> tuple[str, list]:
+        rank = "f.rank" if with_rank else "NULL"
+        return (f"{select}, r.rank FROM (SELECT f.rowid AS id, {rank} AS rank {source} ORDER BY {order} LIMIT ? OFFSET ?) r "
+                f"JOIN articles a ON a.detail_id = r.id ORDER BY {'r.rank' if with_rank else 'r.id DESC'}"), [*params, *limit_offset]  # fmt: skip
+
     try:
         total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
         if total < RANK_WINDOW:  # FTS5 ranks them all
-            rows = db.execute(f"{select}, f.rank {matches} ORDER BY f.rank LIMIT ? OFFSET ?", [*params, wanted, offset])
+            rows = db.execute(*page("f.rank", [wanted, offset], with_rank=True))
         else:
-            newest = db.execute(f"{select} {matches} ORDER BY f.rowid DESC LIMIT ?", [*params, RANK_WINDOW]).fetchall()
-            ranked = rank_by_bm25(newest, parsed.terms)[offset:]
-            ranked = ranked if limit is None else ranked[:limit]
+            # The window: matches from the RANK_WINDOW-th newest on, ranked by FTS5 within it.
+            oldest = db.execute(
+                f"SELECT min(id) FROM (SELECT f.rowid AS id {matches} ORDER BY f.rowid DESC LIMIT ?)", [*params, RANK_WINDOW]
+            ).fetchone()[0]
+            in_window = matches + " AND f.rowid >= " + str(int(oldest))
+            before = matches + " AND f.rowid < " + str(int(oldest))
+            tokens = sum(len(phrase.split()) for phrase in re.findall(r'"([^"]*)"', parsed.match))
+            if total * tokens < TEXT_SCORED_FROM:
+                ranked = db.execute(*page("f.rank", [wanted, offset], with_rank=True, source=in_window)).fetchall()
+            else:
+                window = db.execute(*page("f.rowid DESC", [-1, 0], with_rank=False, source=in_window)).fetchall()
+                ranked = rank_by_bm25([row[:-1] for row in window], parsed.terms)[offset:]
+                ranked = ranked if limit is None else ranked[:limit]
             rest_limit = -1 if limit is None else max(0, limit - len(ranked))
-            rest = db.execute(
-                f"{select}, NULL {matches} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
-                [*params, rest_limit, RANK_WINDOW + max(0, offset - RANK_WINDOW)],
-            ) if rest_limit else iter(())  # fmt: skip
-            rows = itertools.chain(ranked, rest)
+            rest_offset = max(0, offset - RANK_WINDOW)
+            rows = itertools.chain(ranked, db.execute(*page("f.rowid DESC", [rest_limit, rest_offset], with_rank=False,
+                                                            source=before)) if rest_limit else ())  # fmt: skip
     except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: our parser's fault
         raise UsageError(f"cannot search for {query!r}: {exc}") from None
     return Results(total, offset, total >= RANK_WINDOW, (_hit(row, parsed.terms) for row in rows))
+
+
+# Reposts are left out of a query's many matches by one in-memory set of their ids, read from
+# the duplicate_of index, that each match is checked against (0.17 µs a match) instead of each
+# match's articles row (1.7 µs: 1.5 s for a word in 880,000 articles). Building the set costs
+# ~10 ms at 50,000 reposts, more than reading the rows of a query's first few thousand matches.
+_NOT_A_REPOST = "f.rowid NOT IN (SELECT detail_id FROM articles WHERE duplicate_of IS NOT NULL)"
+REPOSTS_BY_ROW_UNDER = 5000  # matches
+
+
+def _matches(db, parsed: Query, *, region, since, until, include_duplicates) -> tuple[str, list]:
+    """The FROM … WHERE … of the query's matches (the index as ``f``), and its parameters."""
+    conditions, params = [f"{fts.FTS_TABLE} MATCH ?"], [parsed.match]
+    if not (region or since or until):  # the index alone answers
+        index_only = f"FROM {fts.FTS_TABLE} f WHERE {conditions[0]}"
+        if include_duplicates:
+            return index_only, params
+        few = db.execute(f"SELECT count(*) FROM (SELECT 1 {index_only} LIMIT ?)", [*params, REPOSTS_BY_ROW_UNDER]).fetchone()[0]
+        if few >= REPOSTS_BY_ROW_UNDER:
+            return f"{index_only} AND {_NOT_A_REPOST}", params
+    if region:
+        conditions.append("(" + " OR ".join(f"a.{c} LIKE ? ESCAPE '\\'" for c in REGION_COLUMNS) + ")")
+        params += [_like_prefix(region)] * len(REGION_COLUMNS)
+    more, more_params = article_conditions(since=since, until=until, include_duplicates=include_duplicates)
+    conditions, params = conditions + more, params + more_params
+    return f"FROM {fts.FTS_TABLE} f JOIN articles a ON a.detail_id = f.rowid WHERE {' AND '.join(conditions)}", params
 
 
 def article_conditions(

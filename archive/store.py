@@ -27,7 +27,14 @@ import sqlite_utils
 from archive import facts, fts
 from archive.db import transaction
 from archive.reposts import RepostIndex
+from archive.schema import TABLES
 from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
+
+# Captures are compressed at zlib's level 1: 0.13 ms a page instead of 0.24 at level 6, for
+# 6% more bytes (30.2% of the raw page instead of 28.4%, on the replay's pages).
+CAPTURE_ZLIB_LEVEL = 1
+_CAPTURE_COLUMNS = [column for column in TABLES["captures"]["columns"] if column != "id"]
+_INSERT_CAPTURE = f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)}) VALUES ({', '.join('?' * len(_CAPTURE_COLUMNS))})"
 
 # Columns of `articles` that the crawl fills from an ArticleItem (the rest are bookkeeping).
 ARTICLE_FIELDS = (
@@ -132,19 +139,24 @@ class ArchiveWriter:
         return counts
 
     def write_captures(self, captures: list[dict], *, run_id: int | None) -> None:
+        """Store the pages (dicts with the ``captures`` columns and ``body``, raw bytes), each
+        distinct body once, zlib-compressed at ``CAPTURE_ZLIB_LEVEL``; a listing page stored
+        with status 200 is no longer pending. One prepared statement a table for the batch."""
+        if not captures:
+            return
+        bodies, rows, walked = [], [], []
         for capture in captures:
             body = capture["body"]
             sha1 = hashlib.sha1(body).hexdigest()
-            self.db.execute(
-                "INSERT OR IGNORE INTO capture_bodies (sha1, size, body) VALUES (?, ?, ?)",
-                [sha1, len(body), zlib.compress(body, 6)],
-            )
-            row = {k: v for k, v in capture.items() if k != "body"}
-            self.db["captures"].insert(
-                {**row, "headers": json.dumps(capture["headers"], ensure_ascii=False), "body_sha1": sha1, "run_id": run_id}
-            )
+            bodies.append((sha1, len(body), zlib.compress(body, CAPTURE_ZLIB_LEVEL)))
+            row = capture | {"headers": json.dumps(capture["headers"], ensure_ascii=False), "body_sha1": sha1, "run_id": run_id}
+            rows.append(tuple(row.get(column) for column in _CAPTURE_COLUMNS))
             if capture["kind"] == "listing" and capture["status"] == 200:
-                self.db.execute("DELETE FROM pending_pages WHERE listing = ? AND page = ?", [capture["listing"], capture["page"]])
+                walked.append((capture["listing"], capture["page"]))
+        conn = self.db.conn
+        conn.executemany("INSERT OR IGNORE INTO capture_bodies (sha1, size, body) VALUES (?, ?, ?)", bodies)
+        conn.executemany(_INSERT_CAPTURE, rows)
+        conn.executemany("DELETE FROM pending_pages WHERE listing = ? AND page = ?", walked)
 
     def write_pending(self, pending: list[dict], *, seen_at: str) -> None:
         """Remember article pages requested, until their article is written."""
@@ -188,7 +200,7 @@ class ArchiveWriter:
         else:
             not_found_runs = 0
         failures = (failures or 0) + new_run
-        gone = at if not_found_runs >= self.gone_after else None
+        gone = at if not_found_runs and not_found_runs >= self.gone_after else None  # only 404/410 runs give up
         self.db.execute(
             f"""UPDATE {table} SET last_run = :run, failures = :failures, not_found_runs = :nf, reason = :reason,
                    http_status = :status, gone = :gone WHERE {condition}""",

@@ -54,6 +54,19 @@ def console(*, stderr: bool = False, file: TextIO | None = None):
                    width=None if stream.isatty() else 10_000)  # fmt: skip
 
 
+_SAFE_LINK = re.compile(r"https?://[\x21-\x7e]+")
+
+
+def link_target(url: Any) -> str | None:
+    """``url`` if it may become a terminal hyperlink (OSC 8): http(s) and printable ASCII only.
+
+    A link target is written to the terminal as it is, inside an escape sequence: an ESC, BEL or
+    other control character in it would end the link and start a sequence of its own (a window
+    title, a screen clear). Anything else gets no link; its text is still shown through ``visible``.
+    """
+    return url if isinstance(url, str) and _SAFE_LINK.fullmatch(url) else None
+
+
 def cell(value: Any, style: str | None = None):
     """A Rich table cell holding ``visible(value)`` (None shows as empty)."""
     from rich.text import Text

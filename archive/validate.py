@@ -134,6 +134,7 @@ SETTING_RULES: dict[str, tuple] = {
     "PARKNEWS_MAX_PAGES": (int, 0),
     "PARKNEWS_MAX_LISTING_PAGES": (int, 1),
     "PARKNEWS_KNOWN_PAGES_TO_STOP": (int, 1),
+    "PARKNEWS_GONE_AFTER_RUNS": (int, 1),  # 0 would give up a page at its first failure
     "PARKNEWS_REFRESH_DAYS": (int, 0, MAX_REFRESH_DAYS),
     "CONCURRENT_REQUESTS": (int, 1),
     "CONCURRENT_REQUESTS_PER_DOMAIN": (int, 1),
@@ -224,6 +225,8 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
                 raise bad("a list of whole numbers, e.g. 500,502,503")
             return [int(i) for i in items]
         if name == "PARKNEWS_START_URLS":
+            if not items:  # never fall back to the default live listing on an empty value
+                raise bad("at least one listing URL: URL,URL or JSON [...]")
             return [check_url(str(url)) for url in items]
         return items
     if kind is dict:

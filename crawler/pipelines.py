@@ -246,7 +246,8 @@ class ArchivePipeline:
         else:
             status = "errors" if self.errors else "ok"
         stats = self.crawler.stats
-        stats.set_value("parknews/exit_code", exit_code_for(status))
+        exit_code = exit_code_for(status, stats.get_value("parknews/signal"))
+        stats.set_value("parknews/exit_code", exit_code)
         stats.set_value("parknews/articles_new", self.counts.new)
         stats.set_value("parknews/articles_changed", self.counts.changed)
         stats.set_value("parknews/articles_unchanged", self.counts.unchanged)
@@ -267,7 +268,7 @@ class ArchivePipeline:
                 articles_unchanged=self.counts.unchanged,
                 errors=self.errors,
                 unknown_regions=self.unknown_regions,
-                exit_code=exit_code_for(status),
+                exit_code=exit_code,
             )
         except (sqlite3.Error, OSError, WriteFailedError) as exc:
             # Not even the run's end could be written: the next run marks it killed.
@@ -279,7 +280,11 @@ class ArchivePipeline:
                 self.writer.db.close()
 
 
-def exit_code_for(status: str) -> int:
+def exit_code_for(status: str, signum: int | None = None) -> int:
+    """The exit code of a run that ended with ``status``: 4 write failed, 128 + the signal that
+    stopped it (130 Ctrl-C, 143 SIGTERM), 0 ok, 1 page errors or another close reason."""
     if status == "failed":
         return EXIT_WRITE_FAILED
+    if signum is not None:
+        return 128 + signum
     return EXIT_OK if status == "ok" else EXIT_PAGE_ERRORS

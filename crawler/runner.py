@@ -91,6 +91,9 @@ class _Process(CrawlerProcess):
     def _signal_shutdown(self, signum: int, frame) -> None:  # Scrapy's handler (2.13-2.19)
         if self.signal_received is None:
             self.signal_received = signum
+            for crawler in self.crawlers:  # the run's row records the code the process exits with
+                if crawler.stats is not None:
+                    crawler.stats.set_value("parknews/signal", signum)
         super()._signal_shutdown(signum, frame)
 
 

@@ -77,3 +77,25 @@ def test_text_without_punctuation_reads_each_amount_in_its_neighbourhood():
 )
 def test_runs_of_numerals_and_markers_are_not_amounts(body):
     assert [a.value_raw for a in money_amounts(body)] in ([], ["9亿元"])
+
+
+@pytest.mark.parametrize(
+    "text, raw, value, currency, approximate",
+    [
+        ("总投资1亿2千万元。", "1亿2千万元", 120_000_000, "CNY", False),
+        ("给予1万2千元补助", "1万2千元", 12_000, "CNY", False),
+        ("总投资3.5亿美元（约合人民币25亿元）", "约合人民币25亿元", 2.5e9, "CNY", True),
+        ("投资额USD 500万", "USD 500万", 5e6, "USD", False),
+        ("总投资12.5亿RMB", "12.5亿RMB", 1.25e9, "CNY", False),
+        ("出资¥300万", "¥300万", 3e6, "CNY", False),
+    ],
+)
+def test_compounds_and_currencies_before_or_after(text, raw, value, currency, approximate):
+    (amount,) = [a for a in money_amounts(text) if a.value_raw == raw]
+    assert text[amount.position:].startswith(raw)
+    assert (amount.value, amount.currency, amount.approximate) == (value, currency, approximate)
+
+
+@pytest.mark.parametrize("text", ["总投资1亿12000万元", "人民币汇率", "USD", "$"])
+def test_no_compound_past_its_unit_and_no_bare_currency(text):
+    assert [a.value_raw for a in money_amounts(text)] in ([], ["12000万元"])

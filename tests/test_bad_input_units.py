@@ -10,7 +10,7 @@ import click
 import pytest
 
 from archive.errors import UsageError
-from archive.terminal import VisibleFormatter, json_line, print_table, visible
+from archive.terminal import VisibleFormatter, json_line, link_target, print_table, visible
 from archive.validate import Seconds, check_url, known_settings, parse_settings, setting_value
 
 HOSTILE = [
@@ -128,3 +128,14 @@ def test_settings_come_back_typed():
     assert values == {"RETRY_TIMES": 5, "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.5, "RETRY_HTTP_CODES": [500, 503],
                       "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RedirectGuardMiddleware": 5}, "PARKNEWS_REFRESH_DAYS": 3, "LOG_LEVEL": "INFO",
                       "CLOSESPIDER_TIMEOUT": 0.5}
+
+
+@pytest.mark.parametrize("url", [f"http://x/{text}" for text in HOSTILE] + ["http://x/\x1b\\\x1b]0;PWN\x07", "file:///etc/passwd",
+                                 "javascript:alert(1)", "http://x/a b", None])  # fmt: skip
+def test_a_link_target_is_never_a_url_that_could_end_the_link(url):
+    """An OSC 8 link target reaches the terminal raw: only printable-ASCII http(s) URLs become links."""
+    assert link_target(url) is None
+
+
+def test_a_plain_article_url_is_a_link():
+    assert link_target("https://hubei.010b.com/info/detail/23977.html") == "https://hubei.010b.com/info/detail/23977.html"

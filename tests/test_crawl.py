@@ -101,3 +101,15 @@ def test_regions_are_resolved(crawled):
     assert len(resolved) == len(tagged)
     wuhan = [archived[a["detail_id"]] for a in tagged if a["region_tag"] in ("武汉", "汉阳区", "光谷")]
     assert wuhan and all(r["city"] == "武汉市" and r["adcode"].startswith("4201") for r in wuhan)
+
+
+def test_two_listings_add_their_pages(tmp_path):
+    """pages_total is the sum over the listings crawled, not the largest one (70/35 was printed)."""
+    first, second = ReplaySite(pages=3), ReplaySite(pages=4, theme="flat")
+    db = tmp_path / "two.db"
+    with ReplayServer(first) as one, ReplayServer(second) as two:
+        result = crawl(one.start_url, db, "--start-url", two.start_url)
+    assert result.returncode == 0, result.stderr
+    run = rows(db, "SELECT * FROM crawl_runs")[0]
+    assert run["pages"] == run["pages_total"] == first.page_count + second.page_count == 7
+    assert f"{run['pages']}/{run['pages_total']} listing pages" in result.stdout

@@ -78,7 +78,7 @@ def test_failed_export_leaves_no_file(tmp_path):
 def test_progress_is_reported_in_chunks(tmp_path, monkeypatch):
     from archive import export
 
-    monkeypatch.setattr(export, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(export, "STREAM_CHUNK_ROWS", 4)  # CSV and JSON lines
     reported = []
     rows = [(str(number).encode(), f'标题"{number}",\n'.encode()) for number in range(10)]
     count = export.write_export(tmp_path / "a.csv", ["detail_id", "title"], iter(rows), on_rows=reported.append)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -44,6 +45,9 @@ def start(argv: list[str]) -> subprocess.Popen:
                             text=True)  # fmt: skip
 
 
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
+
+
 def wait_until_open(process: subprocess.Popen, path: str, timeout: float = 60) -> None:
     """Wait until ``process`` holds ``path`` open (/proc/PID/fd), however slow its start-up under load."""
     target, deadline = os.path.realpath(path), time.monotonic() + timeout
@@ -75,7 +79,7 @@ def test_a_crawl_stopped_by_a_signal_exits_128_plus_its_number_and_records_the_r
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == code, stderr
     assert "Traceback" not in stderr
-    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["shutdown"]
+    assert [(r["status"], r["exit_code"]) for r in rows(db, "SELECT status, exit_code FROM crawl_runs")] == [("shutdown", code)]
 
 
 def test_a_query_interrupted_by_ctrl_c_exits_130_with_one_line(tmp_path, archive_path):
@@ -93,10 +97,13 @@ def test_a_query_interrupted_by_ctrl_c_exits_130_with_one_line(tmp_path, archive
                                   ["query", "SELECT a.* FROM articles a, articles b", "--csv"], ["export", "-o", "-"]])
 def test_output_to_a_reader_that_went_away_exits_141_quietly(archive_path, argv):
     """`parknews … | head -1`: the reader closes the pipe; no error line, the shell's 128 + SIGPIPE."""
-    process = subprocess.Popen([sys.executable, "-m", "archive.cli", *argv, "--db", archive_path], stdout=subprocess.PIPE,
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)  # smaller than any of these outputs: the writer must wait for us
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", *argv, "--db", archive_path], stdout=write_end,
                                stderr=subprocess.PIPE)  # fmt: skip
-    process.stdout.read(10)
-    process.stdout.close()  # the reader goes away
+    os.close(write_end)
+    os.read(read_end, 10)
+    os.close(read_end)  # the reader goes away
     stderr = process.stderr.read().decode()
     process.wait(timeout=30)
     assert process.returncode == 141, stderr

@@ -151,6 +151,18 @@ def test_filters_and_reposts(run_cli, archive_path, archive_articles, containing
     assert {h["detail_id"] for h in with_reposts} == containing(word, include_duplicates=True)
 
 
+@pytest.mark.parametrize("word", ["融资", "招商引资", "光谷", "环境", "汉阳"])
+def test_reposts_left_out_alike_by_set_and_by_row(run_cli, archive_path, containing, monkeypatch, word):
+    """Reposts are left out of few and many matches alike: the same totals and articles."""
+    from archive import search
+
+    monkeypatch.setattr(search, "REPOSTS_BY_ROW_UNDER", 1)  # every query: the set of repost ids
+    as_set = search_ids(run_cli, archive_path, word, "--all")
+    monkeypatch.setattr(search, "REPOSTS_BY_ROW_UNDER", 10**9)  # every query: each match's row
+    by_row = search_ids(run_cli, archive_path, word, "--all")
+    assert as_set == by_row and {h["detail_id"] for h in as_set} == containing(word)
+
+
 def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, archive_articles, containing, monkeypatch):
     from archive import search
 
@@ -173,6 +185,34 @@ def test_many_matches_are_ranked_over_the_newest_only(run_cli, archive_path, arc
     assert 0 < len(few) <= 3 and {h["detail_id"] for h in search_ids(run_cli, archive_path, "新能源汽车", "--region", "宜昌")} == few
 
 
+@pytest.mark.parametrize("reposts_by_row_under", [1, 5000], ids=["reposts-as-a-set", "reposts-by-row"])
+@pytest.mark.parametrize("query", ["招商", "企业 项目", "园区", "园区 OR 光谷", "融资环境"])
+def test_window_is_ranked_as_fts5_ranks_those_matches(archive_path, monkeypatch, query, reposts_by_row_under):
+    """Within the window, the order and ranks are FTS5's bm25 over the newest matches alone
+    (reposts left out, whichever way), page after page; the older matches follow, newest first."""
+    from archive import search
+    from archive.db import open_archive_readonly
+
+    window = 6
+    monkeypatch.setattr(search, "RANK_WINDOW", window)
+    monkeypatch.setattr(search, "REPOSTS_BY_ROW_UNDER", reposts_by_row_under)
+    db = open_archive_readonly(archive_path)
+    match = search.parse_query(query).match
+    newest = [row[0] for row in db.execute(
+        "SELECT f.rowid FROM articles_fts f JOIN articles a ON a.detail_id = f.rowid WHERE articles_fts MATCH ? "
+        "AND a.duplicate_of IS NULL ORDER BY f.rowid DESC", [match])]  # fmt: skip
+    assert len(newest) > window
+    expected = db.execute(
+        f"SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY rank", [match, newest[window - 1]]
+    ).fetchall()  # fmt: skip
+    expected = [(i, r) for i, r in expected if i in newest[:window]] + [(i, None) for i in newest[window:]]
+    for offset in (0, 2, window - 1, window + 1):
+        hits = [(hit["detail_id"], hit["rank"]) for hit in search.search_page(db, query, limit=3, offset=offset).hits]
+        assert [i for i, _ in hits] == [i for i, _ in expected[offset : offset + 3]]
+        assert [r for _, r in hits] == pytest.approx([r for _, r in expected[offset : offset + 3]])
+    assert len(list(search.search_page(db, query, limit=None).hits)) == len(newest)
+
+
 def test_bm25_of_the_window_puts_title_matches_first(archive_articles):
     from archive.search import rank_by_bm25
 
@@ -182,6 +222,27 @@ def test_bm25_of_the_window_puts_title_matches_first(archive_articles):
     in_title = ["招商" in row[1] for row in ranked]
     assert in_title == sorted(in_title, reverse=True) and any(in_title) and not all(in_title)
     assert [row[-1] for row in ranked] == sorted(row[-1] for row in ranked) and ranked[0][-1] < 0
+
+
+def test_window_of_a_frequent_query_is_scored_from_its_text(archive_path, monkeypatch):
+    """From TEXT_SCORED_FROM posting entries on, the window is ranked by rank_by_bm25 over its rows."""
+    from archive import search
+    from archive.db import open_archive_readonly
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 6)
+    monkeypatch.setattr(search, "TEXT_SCORED_FROM", 6)
+    db = open_archive_readonly(archive_path)
+    match = search.parse_query("招商").match
+    newest = db.execute(
+        "SELECT a.detail_id, a.url, a.title, coalesce(a.published_date, a.listing_date), "
+        "coalesce(a.region_tag, a.city, a.province), a.duplicate_of, a.summary, a.body FROM articles_fts f "
+        "JOIN articles a ON a.detail_id = f.rowid WHERE articles_fts MATCH ? AND a.duplicate_of IS NULL "
+        "ORDER BY f.rowid DESC", [match]).fetchall()  # fmt: skip
+    expected = [(row[0], row[-1]) for row in search.rank_by_bm25(newest[:6], ("招商",))]
+    expected += [(row[0], None) for row in newest[6:]]
+    for offset in (0, 4, 7):
+        hits = [(hit["detail_id"], hit["rank"]) for hit in search.search_page(db, "招商", limit=3, offset=offset).hits]
+        assert hits == expected[offset : offset + 3]
 
 
 def test_plain_output_marks_matches(run_cli, archive_path):

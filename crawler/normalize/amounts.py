@@ -2,8 +2,10 @@
 
 What counts as an amount: a number (Arabic ``3541.07``, ``1,200``, full-width ``１２``;
 Chinese ``二十``, ``三千五百``, ``百``; or a mixture ``1.2万``, ``3千万``) with an optional
-multiplier (十 百 千 万 亿, multiplied: 万亿 = 10^12) and a currency word (元, 人民币,
-美元, 欧元, 港元/港币, 日元 … see ``CURRENCIES``). Without a currency word a number counts
+multiplier (十 百 千 万 亿, multiplied: 万亿 = 10^12; a compound ``1亿2000万``, ``1万2千`` adds
+its lower part) and a currency word (元, 人民币, 美元, 欧元, 港元/港币, 日元, or a code RMB, USD,
+EUR, HKD … after the number; see ``CURRENCIES``) or a code, symbol or word before it (``USD 500万``,
+``US$``, ``$``, ``€``, ``HK$``, ``¥``/``￥``, ``人民币25亿元``; see ``_CUR_BEFORE``). Without a currency word a number counts
 only when it carries 万 or 亿 and a money word stands before it in its clause
 (``总投资12亿，`` → 1.2e9 CNY) and no unit follows (``1.2万平方米`` is not money).
 
@@ -20,8 +22,8 @@ Each ``Amount``:
 - ``value_cny``: ``value`` when the currency is CNY, else None: no exchange rate is invented.
 - ``currency``: ISO 4217 code.
 - ``value_raw``: the amount as written, markers included (``近百亿元``, ``1000亿元以上``).
-- ``approximate``: True when written with 近/将近/接近/约/约为/大约/超/超过/逾/过/上/多/余/
-  以上/左右/不少于/不低于/至少 (lower bounds count as approximate; caps such as 最高, 不超过 and
+- ``approximate``: True when written with 近/将近/接近/约/约为/约有/大约/约合/超/超过/逾/过/上/多/余/
+  以上/左右/不少于/不低于/至少 (also before a currency: ``约合人民币25亿元``) (lower bounds count as approximate; caps such as 最高, 不超过 and
   milestones such as 突破 do not).
 - ``kind``: what the amount is, from the words around it (see ``kind_of``): ``investment``,
   ``contract``, ``financing``, ``output``, ``tax``, ``funds`` or ``other``.
@@ -44,6 +46,15 @@ CURRENCIES: dict[str, str] = {
     "英镑": "GBP", "韩元": "KRW", "澳元": "AUD", "新加坡元": "SGD", "新元": "SGD", "加元": "CAD",
     "加拿大元": "CAD", "瑞士法郎": "CHF", "卢布": "RUB", "新台币": "TWD", "台币": "TWD",
     "泰铢": "THB", "澳门元": "MOP", "林吉特": "MYR",
+    # Codes after the number (``12.5亿RMB``, ``500万USD``).
+    "RMB": "CNY", "CNY": "CNY", "USD": "USD", "EUR": "EUR", "HKD": "HKD", "JPY": "JPY", "GBP": "GBP",
+}  # fmt: skip
+# Codes, symbols and words before the number (``USD 500万``, ``US$3亿``, ``€200万``,
+# ``人民币25亿元``): they set the currency unless a currency word after it names another.
+_CUR_BEFORE: dict[str, str] = {
+    "US$": "USD", "USD": "USD", "$": "USD", "EUR": "EUR", "€": "EUR", "HK$": "HKD", "HKD": "HKD",
+    "RMB": "CNY", "CNY": "CNY", "¥": "CNY", "￥": "CNY", "人民币": "CNY", "JPY": "JPY", "GBP": "GBP", "£": "GBP",
+    "美元": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD",
 }  # fmt: skip
 
 # Words before an amount that say what it is; the nearest one wins. Longest first.
@@ -92,7 +103,21 @@ _HAS_FULL_WIDTH = re.compile("[０-９．％]")
 
 _AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CN = rf"(?<![{_CN_DIGITS}{_CN_MULTS}])[{_CN_DIGITS}{_CN_MULTS}]+(?:点[{_CN_DIGITS}]+)?"
-_CUR = "|".join(sorted(map(re.escape, CURRENCIES), key=len, reverse=True))
+_CUR = "|".join(
+    re.escape(c) + ("(?![A-Za-z])" if c.isascii() else "") for c in sorted(CURRENCIES, key=len, reverse=True)
+)
+_CUR_BEFORE_RE = re.compile(
+    "(?:"
+    + "|".join(("(?<![A-Za-z])" if c[0].isalpha() and c.isascii() else "") + re.escape(c)
+               for c in sorted(_CUR_BEFORE, key=len, reverse=True))
+    + r")[ \u00a0]?$"
+)
+_CUR_BEFORE_LAST = {c[-1] for c in _CUR_BEFORE} | {" ", "\u00a0"}  # a cheap test first
+# The rest of a compound number: 1亿2千万, 1亿2000万, 3亿5000万, 1万2千 (a lower unit only).
+_TAIL = (
+    r"(?:(?<=亿)(?:\d{1,4}|[一二两三四五六七八九])(?:千万|百万|十万|万|千|百)"
+    r"|(?<=万)(?:\d|[一二两三四五六七八九])(?:千|百))"
+)
 # 元 in words that are not money: 元旦, 多元化, 元素, 单元 …
 _NOT_YUAN = r"(?<!元)|(?<=元)(?![化素旦宵件器首帅老气月朝曲音组])"
 
@@ -101,7 +126,7 @@ def _part(name: str) -> str:
     return (
         # A space may follow an Arabic number (``35 亿元``); 个 may stand before 亿 (``10个亿``).
         rf"(?P<{name}>{_AR}|{_CN})(?:(?<=\d)[ \u00a0\u3000](?=[{_CN_MULTS}]|{_CUR}))?"
-        rf"(?P<{name}_mid>余|多)?(?P<{name}_mult>(?:个(?=亿))?[{_CN_MULTS}]+)?"
+        rf"(?P<{name}_mid>余|多)?(?P<{name}_mult>(?:个(?=亿))?[{_CN_MULTS}]+)?(?P<{name}_tail>{_TAIL})?"
         rf"(?P<{name}_mid2>余|多)?(?:(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"
     )
 
@@ -174,11 +199,20 @@ def money_amounts(text: str | None) -> list[Amount]:
 def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tuple] | None:
     """(start, end, (low, high, currency, approximate)) of an amount match, or None."""
     last = "b" if match["sep"] else "a"
-    if not match[f"{last}_cur"] and not match[f"{last}_mult"] and "万" not in match[last] and "亿" not in match[last]:
-        return None  # a year, a count, a percentage: no currency and no 万/亿
     start, end = match.start(), match.end()
+    before = (
+        _CUR_BEFORE_RE.search(text, max(previous_end, start - 5), start)
+        if text[start - 1 : start] in _CUR_BEFORE_LAST
+        else None
+    )
+    if before and text[before.start() - 1 : before.start()] == "元" and before.group().startswith("人民币"):
+        before = None  # 元人民币 belongs to the amount before
+    if not before and not match[f"{last}_cur"] and not match[f"{last}_mult"] and "万" not in match[last] and "亿" not in match[last]:
+        return None  # a year, a count, a percentage: no currency and no 万/亿
+    if before:
+        start = before.start()  # ``约合人民币25亿元``: the marker stands before the currency
     prefix = _PREFIX.search(text, max(0, start - 3), start)
-    if prefix and prefix.group() in ("过", "上") and text[start] not in "百千万亿":
+    if prefix and prefix.group() in ("过", "上") and text[match.start()] not in "百千万亿":
         prefix = None  # 过/上 mark an amount only in 过亿, 上百亿 …
     if prefix and prefix.group().startswith("约") and text[prefix.start() - 1 : prefix.start()] in _YUE_WORDS:
         prefix = None  # 签约, 合约 …: not 约 "about"
@@ -203,10 +237,12 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
             return None
         if _bare_multiplier(match["a"]) and not match["a_mult"] and not prefix:
             return None  # 亿元, 万元 alone
-        if len(match["a"]) == 1 and match["a"] in _CN_DIGITS and not match["a_mult"] and currency:
+        if len(match["a"]) == 1 and match["a"] in _CN_DIGITS and not match["a_mult"] and currency and not before:
             return None  # 一元化, 二元结构
     mult = match[f"{last}_mult"] or ""
-    if currency is None:
+    if before and (currency is None or CURRENCIES[currency] == "CNY"):
+        currency_code = _CUR_BEFORE[before.group().rstrip(" \u00a0")]
+    elif currency is None:
         # No currency word: only 万/亿 amounts where a money word says so.
         if not ("万" in mult or "亿" in mult or (not match[f"{last}_mid"] and ("万" in match[last] or "亿" in match[last]))):
             return None
@@ -254,6 +290,14 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
         return None
     for char in (mult or "").replace("个", ""):
         value *= _MULT_VALUE[char]
+    if (tail := match[f"{name}_tail"]) and mult == match[f"{name}_mult"]:
+        digits = tail.rstrip(_CN_MULTS)
+        part = Decimal(digits) if digits.isdigit() else Decimal(_CN_DIGIT_VALUE[digits])
+        for char in tail[len(digits):]:
+            part *= _MULT_VALUE[char]
+        if part >= _MULT_VALUE[mult[-1]]:
+            return None  # 1亿12000万: no compound number
+        value += part
     return float(value)
 
 
@@ -322,22 +366,31 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     """What the amount at ``text[start:end]`` is, one of ``KINDS``.
 
     The rule, in order: the nearest ``KIND_WORDS`` word before it in its clause (back to a
-    comma, semicolon, colon, space or the previous amount); else a ``KIND_WORDS_AFTER`` word after it
+    comma, semicolon, colon, space or the previous amount), unless a funds word (奖励, 补贴, 奖补 …)
+    after it in its clause stands nearer; else a ``KIND_WORDS_AFTER`` word after it
     in its clause (``2亿元的资金支持`` → funds, ``20亿元光电项目`` → investment; the nearest); else the
     nearest ``KIND_WORDS`` word in the earlier clauses of its sentence (back to 。！？, a
     space or a line break); else ``other``. Spaces right before the amount (``达 35 亿元``) are
     skipped first: they set figures apart, they do not end a clause.
     """
     start = _before_spaces(text, start, previous_end)
-    kind = _kind_before(text, start, previous_end, clause_only=True)
-    if kind:
-        return kind
-    clause_end, ceiling = end, min(len(text), end + MAX_CONTEXT)
+    kind, distance = _kind_before(text, start, previous_end, clause_only=True, with_distance=True)
+    # With a word before, only a nearer word after can matter: read no further than that.
+    clause_end, ceiling = end, min(len(text), end + (MAX_CONTEXT if kind is None else distance + 8))
     while clause_end < ceiling and text[clause_end] not in _CLAUSE_BREAK:
         clause_end += 1
-    if hit := _KIND_AFTER_RE.search(text, end, clause_end):  # the nearest, then the longest
+    hit = _KIND_AFTER_RE.search(text, end, clause_end)  # the nearest, then the longest
+    if kind and not (hit and hit.start() - end < distance and _is_money_word_after(hit)):
+        return kind
+    if hit:
         return KIND_WORDS_AFTER[hit.group()]
     return _kind_before(text, start, previous_end, clause_only=False) or "other"
+
+
+def _is_money_word_after(hit: re.Match) -> bool:
+    """Whether a word after the amount outweighs a farther one before it in its clause: a funds
+    word does (``对投资超过5000万元的项目给予最高200万元奖励``: 奖励 is nearer than 投资)."""
+    return KIND_WORDS_AFTER[hit.group()] == "funds"
 
 
 def _before_spaces(text: str, start: int, previous_end: int) -> int:
@@ -346,7 +399,7 @@ def _before_spaces(text: str, start: int, previous_end: int) -> int:
     return start
 
 
-def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool) -> str | None:
+def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool, with_distance: bool = False):
     breaks = _CLAUSE_BREAK if clause_only else _KIND_SENTENCE_END
     floor = max(0, start - MAX_CONTEXT)
     begin = start
@@ -357,7 +410,8 @@ def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool)
     # Searched backwards: the first hit is the word that ends nearest the amount, the longest
     # of those (``税收收入`` over ``收入``).
     hit = _KIND_BEFORE_RE.search(text[begin:start][::-1])
-    return KIND_WORDS[hit.group()[::-1]] if hit else None
+    kind = KIND_WORDS[hit.group()[::-1]] if hit else None
+    return (kind, hit.start() if hit else None) if with_distance else kind
 
 
 def sentence_at(text: str, position: int) -> str:

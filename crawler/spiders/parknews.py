@@ -89,6 +89,7 @@ class ParknewsSpider(scrapy.Spider):
         # the CLI reports it and nothing is archived.
         self.fatal_error: str | None = None
         self.listing_confirmed = False  # the first listing page answered and is a listing
+        self.pages_total: dict[str, int] = {}  # listing -> pages it has (within max_pages), as seen so far
         self.requested_ids: set[int] = set()
         self.requested_pages: dict[str, set[int]] = {}
         self.entries_seen: set[tuple[str, int]] = set()
@@ -165,7 +166,9 @@ class ParknewsSpider(scrapy.Spider):
             return
         stats = self.crawler.stats
         stats.inc_value("parknews/pages")
-        stats.max_value("parknews/pages_total", self.page_limit(pages.total_pages or page))
+        # pages_total sums the listings: each listing's own count is the largest its pager showed.
+        self.pages_total[listing] = max(self.pages_total.get(listing, 0), self.page_limit(pages.total_pages or page))
+        stats.set_value("parknews/pages_total", sum(self.pages_total.values()))
 
         walk = self.walks[listing]
         if walk.to_the_end:
