@@ -227,6 +227,7 @@ def test_stats_by_park_on_an_archive_from_before_parks_is_one_line_error(crawled
     assert "parknews reparse" in result.stderr and db.read_bytes() == before
 
 
+@pytest.mark.kill  # timed kills: run alone, with the kill suite
 def test_killed_crawls_never_leave_amounts_out_of_step_with_articles(tmp_path):
     import random
     import signal
