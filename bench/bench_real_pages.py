@@ -18,15 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_extract import cpu_ms_per_item  # noqa: E402  (bench/ is on sys.path when run as a script)
 from crawler.extract import detail, encoding, listing  # noqa: E402
 
 ROWS = ("title", "date", "body_f1", "complete_and_clean", "list_recall", "pager")
@@ -50,16 +49,6 @@ def summaries(pages: Path, with_trafilatura: bool) -> dict[str, dict[str, str]]:
             fields = dict(re.findall(r"(\w+)=(\S+)", line))
             result[fields.pop("extractor")] = fields
     return result
-
-
-def ms_per_page(work, items: list, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        for item in items:
-            work(*item)
-        times.append((time.process_time() - start) / len(items) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -98,13 +87,13 @@ def main() -> None:
         listing.listing_entries(html, page_url), listing.pagination(html, page_url)
 
     print(f"\n{'ms per page (median of ' + str(args.runs) + ')':<34}{'parknews':>14}{'trafilatura':>14}")
-    ours = ms_per_page(parknews_detail, details, args.runs)
+    ours = cpu_ms_per_item(parknews_detail, details, args.runs)
     theirs = "n/a"
     if trafilatura is not None:
         texts = [(encoding.decode_html(raw, None),) for raw, _ in details]
-        theirs = f"{ms_per_page(lambda text: trafilatura.bare_extraction(text, with_metadata=True), texts, args.runs):.2f}"
+        theirs = f"{cpu_ms_per_item(lambda text: trafilatura.bare_extraction(text, with_metadata=True), texts, args.runs):.2f}"
     print(f"{f'article pages ({len(details)})':<34}{ours:>14.2f}{theirs:>14}")
-    print(f"{f'listing pages ({len(lists)})':<34}{ms_per_page(parknews_listing, lists, args.runs):>14.2f}{'n/a':>14}")
+    print(f"{f'listing pages ({len(lists)})':<34}{cpu_ms_per_item(parknews_listing, lists, args.runs):>14.2f}{'n/a':>14}")
 
 
 if __name__ == "__main__":
