@@ -1,7 +1,7 @@
 """Errors the CLI turns into one line on stderr and an exit code (no traceback).
 
 Exit codes, documented in README.md ("Exit codes"); monitoring keys on these. Every error
-line goes through ``archive.cli.main``, the one place that maps an exception to a code.
+line goes through ``cli.main.main``, the one place that maps an exception to a code.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from crawler.normalize.text import strip_invisible
+from normalize.text import strip_invisible
 
 FTS_TABLE = "articles_fts"
 BUILD_TABLE = "articles_fts_build"  # a rebuild's new index, until it replaces FTS_TABLE
@@ -63,7 +63,7 @@ _FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 
 def _fold_width(text: str) -> str:
-    # Invisible format characters go too: the crawler's one list (crawler/normalize/text.py).
+    # Invisible format characters go too: the crawler's one list (normalize/text.py).
     return _FULL_WIDTH.sub(lambda match: unicodedata.normalize("NFKC", match.group()), strip_invisible(text))
 
 

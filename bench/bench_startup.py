@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 HEAVY = ("numpy", "pandas", "pyarrow", "scrapy", "twisted")
-PARKNEWS = [sys.executable, "-m", "archive.cli"]
+PARKNEWS = [sys.executable, "-m", "cli"]
 
 
 def commands(db: str) -> dict[str, list[str]]:
@@ -46,7 +46,7 @@ def commands(db: str) -> dict[str, list[str]]:
 
 def timed(command: list[str], cwd: str | None = None) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + sys, from ``os.wait4``) of one run of ``command``
-    (``python -m archive.cli`` run in ``cwd`` imports that tree's package)."""
+    (``python -m cli`` run in ``cwd`` imports that tree's package)."""
     t0 = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)

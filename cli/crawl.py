@@ -13,10 +13,10 @@ import click
 from archive.db import check_archive_path, check_writable, open_archive_readonly, writing
 from archive.errors import UsageError, WriteFailedError
 from archive.lock import archive_lock
-from archive.research_cli import db_option
-from archive.terminal import print_table, visible
-from archive.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, count, parse_settings
-from archive.validate import check_writable as check_path_writable
+from cli.research import db_option
+from cli.terminal import print_table, visible
+from cli.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, count, parse_settings
+from cli.validate import check_writable as check_path_writable
 
 DEFAULT_START_URL = "https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"
 
@@ -80,7 +80,7 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
     check_archive_path(db_path)  # the archive last: bad options never open it
     check_writable(db_path)  # the file (exit 4)
     check_path_writable(db_path)  # a regular file, in a directory SQLite can write its -wal in (exit 2)
-    from crawler.runner import crawl_settings, run_crawl
+    from cli.runner import crawl_settings, run_crawl
 
     settings = crawl_settings(
         db=db_path, delay=delay, concurrency=concurrency, max_pages=max_pages,
@@ -99,7 +99,7 @@ def demo(db_path, theme) -> None:
     """Serve the site replay on a free loopback port, crawl it with no delay, show what was archived."""
     from crawler.replay.server import ReplayServer
     from crawler.replay.site import ReplaySite
-    from crawler.runner import crawl_settings, run_crawl
+    from cli.runner import crawl_settings, run_crawl
 
     check_archive_path(db_path)
     check_writable(db_path)

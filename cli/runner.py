@@ -10,7 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.errors import EXIT_OK, UsageError
-from archive.terminal import VisibleFormatter
+from cli.terminal import VisibleFormatter
 from crawler.spiders.parknews import ParknewsSpider
 
 

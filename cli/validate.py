@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import click
 
 from archive.errors import UsageError
-from archive.terminal import visible
+from cli.terminal import visible
 
 # Largest whole number accepted anywhere: SQLite's INTEGER is 64-bit signed.
 MAX_INTEGER = 2**63 - 1

@@ -18,7 +18,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.extract.urls import is_crawlable
+from extract.urls import is_crawlable
 
 from scrapy.http import Response
 

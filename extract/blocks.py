@@ -14,7 +14,7 @@ import lxml.etree
 from lxml.etree import _Element
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.normalize.text import strip_invisible
+from normalize.text import strip_invisible
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from crawler.normalize.text import FULL_WIDTH_TO_ASCII
+from normalize.text import FULL_WIDTH_TO_ASCII
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EARLIEST_YEAR = 1990

@@ -10,8 +10,8 @@ import click
 import pytest
 
 from archive.errors import UsageError
-from archive.terminal import VisibleFormatter, json_line, link_target, print_table, visible
-from archive.validate import Seconds, check_url, known_settings, parse_settings, setting_value
+from cli.terminal import VisibleFormatter, json_line, link_target, print_table, visible
+from cli.validate import Seconds, check_url, known_settings, parse_settings, setting_value
 
 HOSTILE = [
     "\x1b]0;title\x07",  # sets the window title

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.urls import detail_id
+from extract.urls import detail_id
 from crawler.replay.faults import PERMANENT, TRANSIENT, Faults, OffsiteServer
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import Page, ReplaySite

@@ -1,6 +1,6 @@
 """The ``parknews`` spider: a paginated listing, and every article page it lists.
 
-Entries, pagination and article fields are found by ``crawler.extract`` from content and
+Entries, pagination and article fields are found by ``extract`` from content and
 structure; this module only decides what to request and what to yield.
 
 How much it walks depends on what the archive already holds (``archive.state``):
@@ -34,12 +34,12 @@ from twisted.python.failure import Failure
 
 from archive.state import CrawlState, RefreshTarget
 from archive.store import utc_now
-from crawler.extract.detail import detail_fields
-from crawler.extract.encoding import decode_html
-from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
-from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
+from extract.detail import detail_fields
+from extract.encoding import decode_html
+from extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
+from extract.urls import canonical_detail_url, is_crawlable, site_domains
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
-from crawler.normalize.dates import SHANGHAI
+from normalize.dates import SHANGHAI
 from crawler.robots import RobotsUnreachable
 
 
