@@ -17,6 +17,12 @@ EXIT_SIGPIPE = 141  # the reader of the output went away, e.g. `| head` (128 + S
 EXIT_SIGTERM = 143  # stopped by SIGTERM, e.g. systemd stopping the unit (128 + SIGTERM)
 
 
+def exit_code_for_signal(signum: int) -> int:
+    """The exit code of a command stopped by signal ``signum``: 128 + its number, as a shell
+    reports it (130 SIGINT, 129 SIGHUP, 143 SIGTERM)."""
+    return 128 + signum
+
+
 class ParknewsError(Exception):
     """An error with a message meant for the user and the exit code to leave with."""
 
