@@ -112,18 +112,20 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class MinHasher:
-    """MinHash signatures equal to datasketch's ``MinHash(scheme="affine32").update_batch``.
+    """MinHash signatures equal to datasketch's ``MinHash(scheme="affine32").update_batch``
+    (datasketch 2.x; ``tests/test_reposts.py`` checks the two agree).
 
     The same permutations and arithmetic, but into a reused buffer: datasketch allocates
-    fresh (num_perm x shingles) temporaries per call, which is ~7x slower here.
+    fresh (num_perm x shingles) temporaries per call, which is ~7x slower here. Its permutations
+    are drawn here as datasketch draws them (``MinHash._init_permutations``: odd ``a`` and any
+    ``b`` below 2^32 from ``numpy.random.RandomState(seed)``), so datasketch, which imports
+    scipy (~0.4 s of every crawl's start), is not needed at run time.
     """
 
     def __init__(self, num_perm: int = NUM_PERM, seed: int = SEED) -> None:
-        # Imported here: datasketch pulls in scipy (~0.5 s), which a crawl that finds nothing
-        # new never needs, and a crawl that does can load beside its first downloads.
-        from datasketch import MinHash
-
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        generator = np.random.RandomState(seed)
+        a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
         self._a = a.reshape(-1, 1)
         self._b = b.reshape(-1, 1)
         self._scratch = np.empty((num_perm, 1024), dtype=np.uint32)

@@ -22,8 +22,9 @@ PARKNEWS_MAX_LISTING_PAGES = 5000
 
 # The archive the ArchivePipeline writes to.
 ARCHIVE_PATH = "archive.db"
-# Articles written per transaction: small enough that a killed run loses little,
-# large enough that SQLite is not committing once per row.
+# Articles written per transaction (with their captures, entries and pending pages): small
+# enough that a killed run loses little, large enough that SQLite is not committing once per row
+# (and FTS5 not writing a segment a few articles). See crawler.pipelines.ROWS_PER_ARTICLE.
 ARCHIVE_BATCH_SIZE = 50
 
 # -- politeness ---------------------------------------------------------------------------

@@ -98,7 +98,7 @@ _KIND_AFTER_RE = re.compile("|".join(map(re.escape, sorted(KIND_WORDS_AFTER, key
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_MULTS = "十百千万亿"
 _MULT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_FULL_WIDTH = {chr(code + 0xFEE0): chr(code) for code in b"0123456789.%"}
 _HAS_FULL_WIDTH = re.compile("[０-９．％]")
 
 _AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -154,6 +154,8 @@ _SENTENCE_END = "。！!？?\n"
 # Text without punctuation (a table flattened, a hostile page) must not make each amount read
 # the whole text: words further than this from an amount do not name it, and a sentence is cut.
 _SENTENCE_END_RE = re.compile("[。！!？?\n]")
+_CLAUSE_BREAK_RE = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
+_KIND_SENTENCE_END_RE = re.compile(f"[{re.escape(_KIND_SENTENCE_END)}]")
 MAX_CONTEXT = 120
 MAX_SENTENCE = 300
 
@@ -176,7 +178,8 @@ def money_amounts(text: str | None) -> list[Amount]:
     if not text:
         return []
     # Full-width digits folded, same length: positions hold for ``text``.
-    folded = text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
+    # (A substitution of the few full-width characters: str.translate reads every character.)
+    folded = _HAS_FULL_WIDTH.sub(_fold_full_width, text) if _HAS_FULL_WIDTH.search(text) else text
     amounts: list[Amount] = []
     previous_end = 0
     position = 0
@@ -196,10 +199,20 @@ def money_amounts(text: str | None) -> list[Amount]:
     return amounts
 
 
+_CUR_MULT = {"a": ("a_cur", "a_mult"), "b": ("b_cur", "b_mult")}
+
+
+def _fold_full_width(match: re.Match) -> str:
+    return _FULL_WIDTH[match.group()]
+
+
 def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tuple] | None:
     """(start, end, (low, high, currency, approximate)) of an amount match, or None."""
     last = "b" if match["sep"] else "a"
     start, end = match.start(), match.end()
+    number, currency_after, multiplier = match.group(last, *_CUR_MULT[last])
+    if not (currency_after or multiplier or "万" in number or "亿" in number or text[start - 1 : start] in _CUR_BEFORE_LAST):
+        return None  # the common case, tested first: a year, a count, a percentage (see below)
     before = (
         _CUR_BEFORE_RE.search(text, max(previous_end, start - 5), start)
         if text[start - 1 : start] in _CUR_BEFORE_LAST
@@ -266,12 +279,8 @@ def _is_threshold(text: str, start: int, end: int) -> bool:
         return True
     if not (named := _CLASS_AFTER.match(text, end)):
         return False
-    begin, finish = start, named.end()
-    floor, ceiling = max(0, start - MAX_CONTEXT), min(len(text), finish + MAX_CONTEXT)
-    while begin > floor and text[begin - 1] not in _CLAUSE_BREAK:
-        begin -= 1
-    while finish < ceiling and text[finish] not in _CLAUSE_BREAK:
-        finish += 1
+    begin = start - len(_clause_before(text, start, max(0, start - MAX_CONTEXT), _CLAUSE_BREAK_RE))
+    finish = _clause_end(text, named.end(), min(len(text), named.end() + MAX_CONTEXT))
     return bool(_POLICY.search(text, begin, start) or _POLICY.search(text, named.end(), finish))
 
 
@@ -376,9 +385,7 @@ def kind_of(text: str, start: int, end: int, previous_end: int = 0) -> str:
     start = _before_spaces(text, start, previous_end)
     kind, distance = _kind_before(text, start, previous_end, clause_only=True, with_distance=True)
     # With a word before, only a nearer word after can matter: read no further than that.
-    clause_end, ceiling = end, min(len(text), end + (MAX_CONTEXT if kind is None else distance + 8))
-    while clause_end < ceiling and text[clause_end] not in _CLAUSE_BREAK:
-        clause_end += 1
+    clause_end = _clause_end(text, end, min(len(text), end + (MAX_CONTEXT if kind is None else distance + 8)))
     hit = _KIND_AFTER_RE.search(text, end, clause_end)  # the nearest, then the longest
     if kind and not (hit and hit.start() - end < distance and _is_money_word_after(hit)):
         return kind
@@ -399,17 +406,26 @@ def _before_spaces(text: str, start: int, previous_end: int) -> int:
     return start
 
 
+def _clause_before(text: str, start: int, floor: int, breaks: re.Pattern) -> str:
+    """``text`` from the last break (``breaks``) before ``start``, not before ``floor``, to
+    ``start``: reversed (nearest character first)."""
+    reach = text[floor:start][::-1]
+    found = breaks.search(reach)
+    return reach if found is None else reach[: found.start()]
+
+
+def _clause_end(text: str, end: int, ceiling: int) -> int:
+    """Where the clause from ``end`` stops: its first break, else ``ceiling``."""
+    found = _CLAUSE_BREAK_RE.search(text, end, ceiling)
+    return ceiling if found is None else found.start()
+
+
 def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool, with_distance: bool = False):
-    breaks = _CLAUSE_BREAK if clause_only else _KIND_SENTENCE_END
-    floor = max(0, start - MAX_CONTEXT)
-    begin = start
-    while begin > floor and text[begin - 1] not in breaks:
-        begin -= 1
-    if clause_only:
-        begin = max(begin, previous_end)
+    breaks = _CLAUSE_BREAK_RE if clause_only else _KIND_SENTENCE_END_RE
+    floor = max(0, start - MAX_CONTEXT, previous_end if clause_only else 0)
     # Searched backwards: the first hit is the word that ends nearest the amount, the longest
     # of those (``税收收入`` over ``收入``).
-    hit = _KIND_BEFORE_RE.search(text[begin:start][::-1])
+    hit = _KIND_BEFORE_RE.search(_clause_before(text, start, floor, breaks))
     kind = KIND_WORDS[hit.group()[::-1]] if hit else None
     return (kind, hit.start() if hit else None) if with_distance else kind
 
@@ -417,7 +433,8 @@ def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool,
 def sentence_at(text: str, position: int) -> str:
     """The sentence around ``position``: back to the previous 。！？ or line break, on to the next (kept)."""
     floor, ceiling = max(0, position - MAX_SENTENCE), min(len(text), position + MAX_SENTENCE)
-    begin = max([floor] + [text.rfind(mark, floor, position) + 1 for mark in _SENTENCE_END])
+    reach = text[floor:position][::-1]
+    begin = position - (len(reach) if (mark := _SENTENCE_END_RE.search(reach)) is None else mark.start())
     found = _SENTENCE_END_RE.search(text, position, ceiling)
     end = ceiling if found is None else found.end() - (found.group() == "\n")
     return text[begin:end].strip()
