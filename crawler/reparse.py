@@ -16,13 +16,13 @@ from archive import facts
 from archive.db import open_archive
 from archive.state import refresh_targets
 from archive.store import ArchiveWriter, Batch, WriteCounts
+from crawler.items import ArticleItem, archived_article
+from crawler.pipelines import normalise, row_of
+from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 from extract.detail import detail_fields
 from extract.encoding import decode_html
 from extract.listing import listing_entries
 from extract.urls import canonical_detail_url
-from crawler.items import ArticleItem, archived_article
-from crawler.pipelines import normalise, row_of
-from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 
 BATCH_SIZE = 100  # articles per transaction
 

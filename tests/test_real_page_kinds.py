@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from archive.fts import bigram_text, query_phrase
+from crawler.items import ArticleItem
+from crawler.pipelines import normalise
 from extract.detail import detail_fields
 from extract.encoding import decode_html
 from extract.listing import listing_entries, pagination
-from crawler.items import ArticleItem
 from normalize.dates import parse_date
 from normalize.regions import resolve_region
 from normalize.text import collapse_whitespace, strip_invisible
 from normalize.titles import clean_title
-from crawler.pipelines import normalise
 from tests.crawling import crawl, rows
 
 URL = "https://hubei.010b.com/info/detail/31001.html"

@@ -16,9 +16,9 @@ import sys
 
 import pytest
 
-import archive.db
 from archive import fts
 from archive.db import open_archive
+import archive.db
 from archive.store import ArchiveWriter, Batch
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite

@@ -34,14 +34,14 @@ from twisted.python.failure import Failure
 
 from archive.state import CrawlState, RefreshTarget
 from archive.store import utc_now
+from crawler import settings as defaults
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
+from crawler.robots import RobotsUnreachable
 from extract.detail import detail_fields
 from extract.encoding import decode_html
 from extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
 from extract.urls import canonical_detail_url, is_crawlable, site_domains
-from crawler import settings as defaults
-from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
 from normalize.dates import SHANGHAI
-from crawler.robots import RobotsUnreachable
 
 
 
