@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import statistics
 import subprocess
 import sys
@@ -70,9 +71,14 @@ def extraction_at(revision: str, workdir: Path) -> Extraction:
     package = workdir / "extract_before"
     package.mkdir()
     for name in MODULES:
-        source = subprocess.run(["git", "show", f"{revision}:extract/{name}.py"], cwd=ROOT,
-                                check=True, capture_output=True, text=True).stdout
-        (package / f"{name}.py").write_text(source.replace("extract.", "extract_before."))
+        for folder in ("extract", "crawler/extract"):  # where it lives since issue 15, and before
+            shown = subprocess.run(["git", "show", f"{revision}:{folder}/{name}.py"], cwd=ROOT, capture_output=True, text=True)
+            if shown.returncode == 0:
+                break
+        else:
+            raise SystemExit(f"no extract/{name}.py at {revision}: {shown.stderr.strip()}")
+        source = re.sub(r"\b(?:crawler\.)?extract\.", "extract_before.", shown.stdout.replace("crawler.normalize.", "normalize."))
+        (package / f"{name}.py").write_text(source)
     sys.path.insert(0, str(workdir))
     modules = [importlib.import_module(f"extract_before.{name}") for name in ("encoding", "listing", "detail")]
     return Extraction.of(*modules)
