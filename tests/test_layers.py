@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,25 @@ def test_the_check_sees_a_forbidden_import_and_a_cycle(tmp_path):
     (tmp_path / "archive" / "relative.py").write_text("from . import store\nfrom .. import cli\n")
     assert forbidden_imports(tmp_path) == ["archive.migrate -> crawler", "archive.relative -> cli"]
     assert find_cycle(package_graph(tmp_path)) == ["archive", "crawler", "archive"]
+
+
+def _named_packages(text: str) -> set[str]:
+    return {name for name in re.findall(r"`+([a-z]+)/?`+", text) if name in ALLOWED}
+
+
+def test_readme_and_package_docstrings_say_the_same_layers():
+    """README.md's package table and each ``__init__`` docstring's "May import:" name exactly
+    the packages ``ALLOWED`` lets each import, so the documents stay true with the check."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| package | owns | may import |") :].split("\n\n")[0]
+    said = {}
+    for row in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        package = cells[0].strip("`/")
+        said[package] = set(PACKAGES[: PACKAGES.index(package)]) if cells[-1] == "all of the above" else _named_packages(cells[-1])
+    assert said == ALLOWED
+    for package in PACKAGES:
+        doc = ast.get_docstring(ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8"))) or ""
+        assert "May import:" in doc, f"{package}/__init__.py does not say what it may import"
+        sentence = re.split(r"\.\s", doc[doc.index("May import:") :], maxsplit=1)[0]
+        assert _named_packages(re.sub(r"\([^)]*\)", "", sentence)) == ALLOWED[package], package
