@@ -75,7 +75,8 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
 
     values = {"PARKNEWS_FULL": full, "PARKNEWS_REFRESH_DAYS": refresh_days} | parse_settings(overrides)
     urls = list(start_urls) + (read_listings_file(listings_file) if listings_file else [])
-    urls = [check_url(u) for u in dict.fromkeys(urls or values.get("PARKNEWS_START_URLS") or PARKNEWS_START_URLS)]
+    # Canonical first, then each once: one listing typed two ways (HTTP://…, …#top) is one listing.
+    urls = list(dict.fromkeys(check_url(u) for u in urls or values.get("PARKNEWS_START_URLS") or PARKNEWS_START_URLS))
     if log_file is not None:
         values["LOG_FILE"] = check_log_file(log_file)
     check_archive_path(db_path)  # the archive last: bad options never open it

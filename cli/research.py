@@ -46,10 +46,13 @@ def _print_json_lines(rows) -> None:
               help="Skip this many of the best matches first (the next page: --offset 20).")
 @click.option("--all", "every", is_flag=True, help="Every match, best first (streamed), instead of --limit.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print JSON lines: first {\"total\", \"offset\", \"shown\", \"ranking\", \"query\"}, then one per article.")
+              help="Print JSON lines: first {\"total\", \"total_exact\", \"offset\", \"shown\", \"ranking\", \"query\"}, then one per article.")
+@click.option("--count", "exact_total", is_flag=True,
+              help="Count every match exactly (by default past 10,000 the total is shown as 10,000+).")
 @duplicates_option
-def search(words, db_path, region, since, until, limit, offset, every, as_json, include_duplicates) -> None:
-    """Full-text search, best matches first, with the total number of matches.
+def search(words, db_path, region, since, until, limit, offset, every, as_json, exact_total, include_duplicates) -> None:
+    """Full-text search, best matches first, with the number of matches (exact up to 10,000,
+    then 10,000+ unless --count).
 
     WORDS: words (all must match; 2-character words work), "a phrase", A OR B, -excluded or
     NOT excluded (operators in capitals or lower case; quote one to search for it). A leading
@@ -65,14 +68,16 @@ def search(words, db_path, region, since, until, limit, offset, every, as_json, 
     db = open_archive_readonly(db_path)
     results = search_page(
         db, query, region=region, limit=None if every else limit, offset=offset, include_duplicates=include_duplicates,
+        exact_total=exact_total,
         since=since.date().isoformat() if since else None, until=until.date().isoformat() if until else None,
     )  # fmt: skip
     shown = max(0, min(results.total - offset, results.total if every else limit))
-    heading = f"{results.total:,} articles match {query}" + (
-        f"; {offset + 1:,}–{offset + shown:,} shown" if shown and (shown < results.total or offset) else ""
+    heading = f"{results.total_text} articles match {query}" + (
+        f"; {offset + 1:,}–{offset + shown:,} shown" if shown and (shown < results.total or offset or not results.total_exact) else ""
     )
     if as_json:
-        meta = {"query": query, "total": results.total, "offset": offset, "shown": shown, "ranking": results.ranking}
+        meta = {"query": query, "total": results.total, "total_exact": results.total_exact, "offset": offset, "shown": shown,
+                "ranking": results.ranking}
         _print_json_lines([meta])
         _print_json_lines({**hit, "snippet": plain_snippet(hit["snippet"])} for hit in results.hits)
         return

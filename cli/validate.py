@@ -27,7 +27,7 @@ import re
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import click
 
@@ -101,7 +101,10 @@ class Seconds(Number):
 
 
 def check_url(url: str, what: str = "start URL") -> str:
-    """``url`` if it is an http(s) URL with a valid host (and port); else UsageError."""
+    """``url`` in its canonical form if it is an http(s) URL with a valid host (and port); else
+    UsageError. Canonical (RFC 3986 section 6.2.2-6.2.3): scheme and host in lower case, the
+    scheme's default port, a fragment (``#top``) and an empty query (``?``) dropped, an empty
+    path as ``/``: one listing spelled two ways is one listing, walked and recorded once."""
     hint = "give a listing page such as https://<park>.010b.com/info/<id>/page/1"
     shown = visible(url, one_line=True)
     if not url or _BAD_URL_CHARS.search(url):
@@ -120,7 +123,22 @@ def check_url(url: str, what: str = "start URL") -> str:
             parts.hostname.encode("idna")
         except UnicodeError:
             raise UsageError(f"{what} {shown!r} has no valid host name; {hint}") from None
-    return url
+    return canonical_url(parts)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(parts: SplitResult) -> str:
+    """The URL of ``parts`` (a checked http(s) URL) in the canonical form ``check_url`` gives."""
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username is not None or parts.password is not None:
+        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 # -- settings ---------------------------------------------------------------------------------
