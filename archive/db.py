@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.request import pathname2url
 
 import sqlite_utils
 
@@ -128,7 +129,7 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
             raise UsageError(f"directory {parent} is not writable; choose another --db path")
         return path
     try:
-        conn = _connect_readonly(path)
+        conn = _probe(path)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -154,6 +155,28 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
     return path
 
 
+def _uri(path: Path, **parameters: str) -> str:
+    """An SQLite URI for ``path``: percent-encoded, so that ``?``, ``#`` or ``%`` in a file name
+    stay part of it (https://sqlite.org/uri.html)."""
+    return f"file:{pathname2url(str(path))}?" + "&".join(f"{key}={value}" for key, value in parameters.items())
+
+
+def _probe(path: Path) -> sqlite3.Connection:
+    """A read-only connection for looking at a file before it is used, that leaves nothing
+    behind. A reader of a WAL database creates its ``-wal`` and ``-shm`` files and cannot remove
+    them: a refused file (a newer parknews's archive, another application's database) would be
+    left with two new empty files beside it. With neither file there, nothing is being written
+    and every committed row is in the main file: it is read as immutable, which creates none."""
+    if not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists():
+        try:
+            conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+            conn.execute("PRAGMA user_version").fetchone()
+            return conn
+        except sqlite3.DatabaseError:
+            pass  # read again the ordinary way, which says what is wrong
+    return _connect_readonly(path)
+
+
 def _connect_readonly(path: Path, **kwargs) -> sqlite3.Connection:
     """A read-only connection.
 
@@ -164,7 +187,7 @@ def _connect_readonly(path: Path, **kwargs) -> sqlite3.Connection:
     non-empty ``-wal`` (commits not yet checkpointed), immutable would silently miss them: refused.
     """
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+        conn = sqlite3.connect(_uri(path, mode="ro"), uri=True, **kwargs)
         conn.execute("PRAGMA user_version").fetchone()
         return conn
     except sqlite3.OperationalError as exc:
@@ -177,7 +200,7 @@ def _connect_readonly(path: Path, **kwargs) -> sqlite3.Connection:
             f"{path} has commits still in {wal.name}, and this user cannot create {path.name}-shm in its "
             "directory to read them; run a command as the archive's owner (it checkpoints), or copy the files"
         )
-    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
+    return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, **kwargs)
 
 
 def _is_sqlite_file(path: Path) -> bool:

@@ -122,3 +122,48 @@ def test_scrapy_crawl_command_works_too(tmp_path):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(site.expected())
+
+
+class FailingFirstPage:
+    """Page 1 of the listing answers ``status`` while ``failing`` is True; the rest as the site."""
+
+    def __init__(self, status: int):
+        self.status, self.failing = status, True
+
+    def intercept(self, handler, page):
+        if self.failing and handler.path.endswith("/page/1"):
+            return Page(self.status, b"busy" if self.status >= 500 else b"gone", "text/html")
+        return page
+
+
+@pytest.mark.parametrize("status", [503, 429, 408])
+def test_start_page_failing_for_now_is_recorded_and_fetched_next_run(tmp_path, status):
+    """A start URL's page 1 answering 5xx/429/408 through every retry is the site's trouble, not
+    a wrong URL: the run is recorded (exit 1) with the page pending, and the next run walks it."""
+    site = ReplaySite(pages=2)
+    db = tmp_path / "archive.db"
+    fault = FailingFirstPage(status)
+    with ReplayServer(site, faults=fault) as server:
+        result = crawl(server.start_url, db, "-s", "RETRY_TIMES=1")
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        run = rows(db, "SELECT * FROM crawl_runs")[0]
+        assert (run["status"], run["exit_code"]) == ("errors", 1)
+        assert [r["reason"] for r in rows(db, "SELECT reason FROM crawl_errors")] == [f"HTTP {status}"]
+        assert [r["page"] for r in rows(db, "SELECT page FROM pending_pages WHERE gone IS NULL")] == [1]
+        fault.failing = False
+        again = crawl(server.start_url, db)
+    assert again.returncode == 0, again.stderr
+    archived = {r["detail_id"] for r in rows(db, "SELECT detail_id FROM articles")}
+    assert archived == set(site.listed_ids())
+    assert rows(db, "SELECT count(*) AS n FROM pending_pages WHERE gone IS NULL")[0]["n"] == 0
+
+
+@pytest.mark.parametrize("status", [404, 410, 403])
+def test_start_page_that_says_the_url_is_wrong_is_bad_input(existing_archive, status):
+    before = file_digest(existing_archive)
+    with ReplayServer(ReplaySite(pages=2), faults=FailingFirstPage(status)) as server:
+        result = crawl(server.start_url, existing_archive, "-s", "RETRY_TIMES=1")
+    assert_one_line_error(result)
+    assert "cannot fetch the start URL" in result.stderr and f"HTTP {status}" in result.stderr
+    assert file_digest(existing_archive) == before

@@ -39,9 +39,22 @@ def foreign_articles_table(path) -> None:
         conn.execute("CREATE TABLE articles (slug TEXT PRIMARY KEY, html TEXT)")
 
 
+def in_wal_mode(make):
+    """The same file in WAL mode, as a real archive is: a reader of it creates -wal and -shm."""
+
+    def make_in_wal(path) -> None:
+        make(path)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+
+    return make_in_wal
+
+
 CASES = {
     "newer schema": (newer_archive, "newer parknews"),
+    "newer schema, WAL": (in_wal_mode(newer_archive), "newer parknews"),
     "another application's database": (foreign_database, "another application"),
+    "another application's database, WAL": (in_wal_mode(foreign_database), "another application"),
     "another application's articles table": (foreign_articles_table, "another application"),
 }
 COMMANDS = {

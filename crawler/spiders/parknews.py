@@ -30,7 +30,10 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from twisted.internet import defer, error
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+from twisted.web.http import PotentialDataLoss
 
 from archive.state import CrawlState, RefreshTarget
 from archive.store import utc_now
@@ -57,6 +60,23 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
         return f"HTTP {response.status}", response.status
     message = failure.getErrorMessage()
     return (f"{failure.type.__name__}: {message}" if message else failure.type.__name__)[:300], None
+
+
+# A start URL's page 1 failing with one of these is the site's trouble for now (retried and
+# still failing), not a wrong URL: the run is recorded with the page pending (exit 1) instead of
+# refused as bad input (exit 2). HTTP 408, 429 and 5xx; timeouts and dropped connections.
+TRANSIENT_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+TRANSIENT_ERRORS = (TimeoutError, defer.TimeoutError, error.TimeoutError, error.TCPTimedOutError, error.ConnectionLost,
+                    error.ConnectionDone, ResponseNeverReceived, ResponseFailed, PotentialDataLoss)  # fmt: skip
+
+
+def is_transient(failure: Failure) -> bool:
+    """Whether a failed request may well succeed later (see ``TRANSIENT_STATUSES``); False for
+    what says the URL is wrong: DNS errors, refused connections, 404 and other 4xx."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return response.status in TRANSIENT_STATUSES
+    return bool(failure.check(*TRANSIENT_ERRORS))
 
 
 def capture(response: Response, kind: str, **where: Any) -> Capture:
@@ -252,7 +272,8 @@ class ParknewsSpider(scrapy.Spider):
         reason, status = failure_reason(failure)
         # robots.txt answering 5xx or timing out: the site's trouble for now, an error, not bad input.
         robots_trouble = failure.check(RobotsUnreachable) and failure.value.host_answered
-        if request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed and not robots_trouble:
+        if (request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed
+                and not robots_trouble and not is_transient(failure)):  # fmt: skip
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
         yield from self.failed_response_capture(failure, "listing")
