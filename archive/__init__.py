@@ -1,4 +1,17 @@
-"""The archive side of parknews: the SQLite archive, its writers and the researchers' commands.
+"""The archive: the SQLite file, everything written to it and everything read from it.
+
+Owns: the schema (``schema``), opening, checking and upgrading an archive and the one
+transaction helper (``db``, ``migrate``), the crawl lock (``lock``), all writes (``store``;
+the derived facts ``facts``, the full-text and repost indexes ``fts``, ``reposts``), what a run
+knows before it starts (``state``), the query rules shared by the command line and Datasette
+(``search``, ``where``, ``query_limits``, ``stats``, ``columns``), the exports (``export``,
+``writers``, ``outfile``), the Datasette server and plugin (``serve``, ``datasette``), and the
+errors with their exit codes (``errors``).
+
+May import: ``normalize`` and ``extract`` (pure functions: the places, money amounts and park
+names an upgrade or a rebuild recomputes from stored text and pages). Never ``crawler`` or
+``cli``: data flows from the crawler into the archive, and the command line drives both
+(``tests/test_layers.py``).
 
 Start-up: sqlite-utils imports pandas and numpy at import time when they are installed (the
 ``research`` extra installs them), only to add their scalar types to the table it uses to

@@ -1,7 +1,7 @@
 """Errors the CLI turns into one line on stderr and an exit code (no traceback).
 
 Exit codes, documented in README.md ("Exit codes"); monitoring keys on these. Every error
-line goes through ``archive.cli.main``, the one place that maps an exception to a code.
+line goes through ``cli.main.main``, the one place that maps an exception to a code.
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ EXIT_BUG = 70  # an unexpected error inside parknews (EX_SOFTWARE): a bug to rep
 EXIT_SIGINT = 130  # interrupted by Ctrl-C (128 + SIGINT)
 EXIT_SIGPIPE = 141  # the reader of the output went away, e.g. `| head` (128 + SIGPIPE)
 EXIT_SIGTERM = 143  # stopped by SIGTERM, e.g. systemd stopping the unit (128 + SIGTERM)
+
+
+def exit_code_for_signal(signum: int) -> int:
+    """The exit code of a command stopped by signal ``signum``: 128 + its number, as a shell
+    reports it (130 SIGINT, 129 SIGHUP, 143 SIGTERM)."""
+    return 128 + signum
 
 
 class ParknewsError(Exception):

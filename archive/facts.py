@@ -27,9 +27,9 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from archive.db import transaction
-from crawler.extract.encoding import decode_html
-from crawler.extract.park import listing_host, listing_park
-from crawler.normalize.amounts import money_amounts
+from extract.encoding import decode_html
+from extract.park import listing_host, listing_park
+from normalize.amounts import money_amounts
 
 AMOUNT_FIELDS = ("title", "summary", "body")
 AMOUNT_COLUMNS = (

@@ -31,12 +31,11 @@ never an empty or partial one; a build left by a killed rebuild is dropped by th
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from crawler.normalize.text import strip_invisible
+from normalize.text import FULL_WIDTH_TO_ASCII, strip_invisible
 
 FTS_TABLE = "articles_fts"
 BUILD_TABLE = "articles_fts_build"  # a rebuild's new index, until it replaces FTS_TABLE
@@ -57,14 +56,15 @@ _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 HAN_RUN = re.compile("([" + "".join(f"{chr(first)}-{chr(last)}" for first, last in _HAN_RANGES) + "]+)")
 _SKIP, _SPACE = 0xFFFFFFFF, 0x20  # no code point; the separator written between tokens
 _WORD_CHAR = re.compile(r"[^\W_]")
-# Full-width letters and digits ("５Ｇ") fold to ASCII as NFKC would; NFKC of a whole body
-# costs as much as the bigrams themselves, and Han text needs no folding.
+# Full-width letters and digits ("５Ｇ") fold to ASCII as NFKC would (normalize.text's one
+# full-width table); NFKC of a whole body costs as much as the bigrams themselves, and Han
+# text needs no folding.
 _FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 
 def _fold_width(text: str) -> str:
-    # Invisible format characters go too: the crawler's one list (crawler/normalize/text.py).
-    return _FULL_WIDTH.sub(lambda match: unicodedata.normalize("NFKC", match.group()), strip_invisible(text))
+    # Invisible format characters go too: the project's one list (normalize/text.py).
+    return _FULL_WIDTH.sub(lambda match: match.group().translate(FULL_WIDTH_TO_ASCII), strip_invisible(text))
 
 
 def _run_tokens(run: str, *, closing: bool = True) -> str:

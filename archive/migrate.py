@@ -29,7 +29,7 @@ from archive.errors import UsageError
 from archive.reposts import RepostIndex, shingle_hashes
 from archive.schema import ensure_schema, schema_is_current
 from archive.store import content_sha1
-from crawler.normalize.regions import resolve_region
+from normalize.regions import resolve_region
 
 UNRESOLVED_REGION = """FROM articles WHERE province IS NULL AND city IS NULL AND district IS NULL
     AND zone IS NULL AND adcode IS NULL AND (region_tag IS NOT NULL OR region_raw IS NOT NULL)"""

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.errors import ParknewsError, UsageError
+from archive.errors import ParknewsError, UsageError, exit_code_for_signal
 
 STDOUT = "-"
 PART_SUFFIX = ".part"
@@ -46,7 +46,7 @@ class Interrupted(ParknewsError):
     """A signal stopped the command; what it was writing was removed."""
 
     def __init__(self, signum: int) -> None:
-        self.exit_code = 128 + signum
+        self.exit_code = exit_code_for_signal(signum)
         super().__init__(f"interrupted by {signal.Signals(signum).name}: not completed, and no temporary file left behind")
 
 

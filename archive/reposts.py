@@ -33,6 +33,8 @@ import unicodedata
 import numpy as np
 import sqlite_utils
 
+from archive.schema import REPOST_TABLES
+
 SHINGLE_CHARS = 5
 BANDS, ROWS_PER_BAND = 10, 4
 NUM_PERM = BANDS * ROWS_PER_BAND
@@ -47,21 +49,6 @@ _DROPPED, _NEEDS_CONTEXT = 0, 0xFFFFFFFF
 _BMP = 0x10000
 _BUCKET_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS repost_signatures (
-        detail_id INTEGER PRIMARY KEY,
-        published_date TEXT,
-        root INTEGER NOT NULL,
-        signature BLOB NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS repost_signatures_root ON repost_signatures (root)",
-    """CREATE TABLE IF NOT EXISTS repost_bands (
-        band INTEGER NOT NULL,
-        bucket INTEGER NOT NULL,
-        detail_id INTEGER NOT NULL,
-        PRIMARY KEY (band, bucket, detail_id)
-    ) WITHOUT ROWID""",
-)
 # An OR of equalities, not "(band, bucket) IN (VALUES ...)": SQLite 3.40 scans the whole table
 # for the latter, but searches the primary key once per band for this.
 _CANDIDATES = f"""SELECT detail_id, root, signature FROM repost_signatures WHERE detail_id IN (
@@ -248,7 +235,7 @@ class RepostIndex:
         return self.db.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
 
     def _create_tables(self) -> None:
-        for statement in _SCHEMA:
+        for statement in REPOST_TABLES:
             self.db.execute(statement)
 
     def _copy_roots(self, signature: np.ndarray, hashes: np.ndarray, buckets: list[int]) -> set[int]:

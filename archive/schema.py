@@ -2,7 +2,10 @@
 
 ``ensure_schema`` creates a new archive or upgrades an older one in place: missing tables
 are created, missing columns are added (never dropped or retyped), so no row is lost.
-Every column is documented in README.md ("Archive schema"); keep the two in step.
+Every column is documented in README.md ("Archive schema"); keep the two in step. The repost
+index's tables are declared here too (``REPOST_TABLES``); only the full-text index's FTS5
+table is declared by ``archive.fts``, which creates it under two names (the index, and a
+rebuild's new index beside it).
 """
 
 from __future__ import annotations
@@ -227,6 +230,24 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("amounts", ["kind", "value_cny"]),
 ]
 
+
+# The repost index's tables (``archive.reposts``: MinHash signatures and LSH bands), created with
+# the index by ``RepostIndex.ensure_tables``.
+REPOST_TABLES = (
+    """CREATE TABLE IF NOT EXISTS repost_signatures (
+        detail_id INTEGER PRIMARY KEY,
+        published_date TEXT,
+        root INTEGER NOT NULL,
+        signature BLOB NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS repost_signatures_root ON repost_signatures (root)",
+    """CREATE TABLE IF NOT EXISTS repost_bands (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        detail_id INTEGER NOT NULL,
+        PRIMARY KEY (band, bucket, detail_id)
+    ) WITHOUT ROWID""",
+)
 
 def schema_is_current(db: sqlite_utils.Database) -> bool:
     """True when every table, column and index exists and ``user_version`` is this schema's."""

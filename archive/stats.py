@@ -253,6 +253,21 @@ def crawl_history(db: sqlite_utils.Database, *, limit: int = 20) -> list[dict]:
     return _dict_rows(db, sql, [limit])
 
 
+def overview(db: sqlite_utils.Database, *, limit: int = 10) -> tuple[tuple[int, int, int], list[tuple]]:
+    """A short look at an archive (``parknews demo``): (articles, reposts, places with a code),
+    and the ``limit`` newest articles by their date (``ARTICLE_DATE``) as (detail_id,
+    published_date, region, adcode, title, body length) rows, region being the most specific of
+    district, city, province and tag."""
+    totals = db.execute("SELECT count(*), count(duplicate_of), count(DISTINCT adcode) FROM articles").fetchone()
+    newest = db.execute(
+        f"""SELECT a.detail_id, a.published_date, coalesce(a.district, a.city, a.province, a.region_tag, ''),
+                   coalesce(a.adcode, ''), a.title, length(a.body) FROM articles a
+            ORDER BY {ARTICLE_DATE} DESC, a.detail_id DESC LIMIT ?""",
+        [limit],
+    ).fetchall()
+    return tuple(totals), newest
+
+
 def crawl_errors(db: sqlite_utils.Database, run_id: int) -> list[dict]:
     """The errors recorded by crawl run ``run_id``; UsageError if there is no such run."""
     if not db.execute("SELECT 1 FROM crawl_runs WHERE id = ?", [run_id]).fetchone():

@@ -28,7 +28,6 @@ from archive import facts, fts
 from archive.db import transaction
 from archive.reposts import RepostIndex
 from archive.schema import TABLES
-from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 
 # Captures are compressed at zlib's level 1: 0.13 ms a page instead of 0.24 at level 6, for
 # 6% more bytes (30.2% of the raw page instead of 28.4%, on the replay's pages).
@@ -94,7 +93,9 @@ class Batch:
 
 
 class ArchiveWriter:
-    def __init__(self, db: sqlite_utils.Database, *, gone_after: int = PARKNEWS_GONE_AFTER_RUNS):
+    def __init__(self, db: sqlite_utils.Database, *, gone_after: int):
+        """``gone_after``: runs in a row a page must answer 404/410 to be given up as gone (the
+        crawl's setting ``PARKNEWS_GONE_AFTER_RUNS``, whose one default is in ``crawler/settings.py``)."""
         self.db = db
         self.gone_after = gone_after
         self.reposts = RepostIndex(db)

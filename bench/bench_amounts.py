@@ -2,7 +2,7 @@
 
     python bench/bench_amounts.py [--runs 5] [--no-candidate]
 
-Scores ``crawler.normalize.amounts.money_amounts`` on ``tests/golden/amounts.tsv`` and, apart,
+Scores ``normalize.amounts.money_amounts`` on ``tests/golden/amounts.tsv`` and, apart,
 on the two held-out tables ``amounts_holdout.tsv`` and ``amounts_holdout2.tsv`` (written after
 the rules; see their headers for what was changed after scoring them): an amount
 counts as found when its value (both ends of a range) and currency match an expected amount of
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.normalize.amounts import money_amounts  # noqa: E402
+from normalize.amounts import money_amounts  # noqa: E402
 from tests.golden_amounts import HOLDOUT, HOLDOUT2, Score, key_of, load  # noqa: E402
 
 JIONLP_CURRENCIES = {

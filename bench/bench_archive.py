@@ -139,7 +139,7 @@ def bench_search(path: Path, words: list[str], repeats: int) -> dict:
 def cold_search(path: Path, word: str) -> float:
     """Seconds of a whole ``parknews search WORD`` in a fresh process (the first query)."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "archive.cli", "search", word, "--db", str(path)], check=True,
+    subprocess.run([sys.executable, "-m", "cli", "search", word, "--db", str(path)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     return time.perf_counter() - t0
 

@@ -57,7 +57,7 @@ def timed_query(path: Path, with_limits: bool) -> float:
 
 
 def measured_crawl(start_url: str, db: Path, *extra: str) -> tuple[float, float, int]:
-    code, _, _, seconds, rss_mb = measured([sys.executable, "-m", "archive.cli", "crawl", "--start-url", start_url,
+    code, _, _, seconds, rss_mb = measured([sys.executable, "-m", "cli", "crawl", "--start-url", start_url,
                                             "--db", str(db), *CRAWL, *extra], timeout=600)  # fmt: skip
     return seconds, rss_mb, code
 

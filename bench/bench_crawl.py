@@ -30,7 +30,7 @@ from pathlib import Path
 from crawler.replay import ReplayServer, ReplaySite
 
 LATENCY = 0.1
-CRAWL = [sys.executable, "-m", "archive.cli", "crawl", "--delay", "0", "--concurrency", "16"]
+CRAWL = [sys.executable, "-m", "cli", "crawl", "--delay", "0", "--concurrency", "16"]
 BASELINE = [sys.executable, str(Path(__file__).with_name("baseline_sequential.py"))]
 
 

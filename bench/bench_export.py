@@ -88,7 +88,7 @@ def main() -> None:
                 (Path(scratch) / "shell.csv").unlink()
             for fmt in args.formats.split(","):
                 out = Path(scratch) / f"out.{fmt}"
-                command = [sys.executable, "-m", "archive.cli", "export", "--db", str(args.db), "-o", str(out),
+                command = [sys.executable, "-m", "cli", "export", "--db", str(args.db), "-o", str(out),
                            "--include-duplicates"]  # fmt: skip
                 with open(Path(scratch) / "log", "wb") as log:
                     runs.setdefault(f"parknews export {fmt}", []).append(measure(command, log))

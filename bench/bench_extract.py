@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import statistics
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
 
-from crawler.extract import detail, encoding, listing
+from extract import detail, encoding, listing
 from crawler.replay.faults import _mislabelled
 from crawler.replay.site import Page, ReplaySite
 
@@ -36,7 +37,7 @@ BEFORE_SPEED_UP = "2109656"  # the last commit before extraction was made 4x fas
 
 @dataclass
 class Extraction:
-    """The public entry points of one version of ``crawler.extract``, and its modules."""
+    """The public entry points of one version of ``extract``, and its modules."""
 
     decode_html: object
     listing_entries: object
@@ -66,13 +67,18 @@ class Extraction:
 
 
 def extraction_at(revision: str, workdir: Path) -> Extraction:
-    """``crawler.extract`` as of ``revision``, imported as a package of its own."""
+    """``extract`` as of ``revision``, imported as a package of its own."""
     package = workdir / "extract_before"
     package.mkdir()
     for name in MODULES:
-        source = subprocess.run(["git", "show", f"{revision}:crawler/extract/{name}.py"], cwd=ROOT,
-                                check=True, capture_output=True, text=True).stdout
-        (package / f"{name}.py").write_text(source.replace("crawler.extract.", "extract_before."))
+        for folder in ("extract", "crawler/extract"):  # where it lives since issue 15, and before
+            shown = subprocess.run(["git", "show", f"{revision}:{folder}/{name}.py"], cwd=ROOT, capture_output=True, text=True)
+            if shown.returncode == 0:
+                break
+        else:
+            raise SystemExit(f"no extract/{name}.py at {revision}: {shown.stderr.strip()}")
+        source = re.sub(r"\b(?:crawler\.)?extract\.", "extract_before.", shown.stdout.replace("crawler.normalize.", "normalize."))
+        (package / f"{name}.py").write_text(source)
     sys.path.insert(0, str(workdir))
     modules = [importlib.import_module(f"extract_before.{name}") for name in ("encoding", "listing", "detail")]
     return Extraction.of(*modules)

@@ -26,7 +26,7 @@ import sqlite_utils
 from datasketch import MinHash
 
 from archive.reposts import BANDS, NUM_PERM, MinHasher, RepostIndex, band_buckets, letters, shingle_hashes
-from crawler.normalize.regions import resolve_region
+from normalize.regions import resolve_region
 
 TAGS = ["武汉", "汉阳区", "黄陂", "江夏", "东湖高新区", "光谷", "武汉经开区", "宜昌", "襄阳", "荆州", "湖北", "某某"]
 RAWS = ["湖北-武汉", "湖北", "湖北省-武汉市-汉阳区", "湖北-宜昌", ""]
@@ -63,8 +63,8 @@ def synthetic_articles(count: int, seed: int = 7) -> list[dict]:
 def load_date_title_functions():
     """The date and title normalisers, if they exist yet (another module's work)."""
     try:
-        from crawler.normalize.dates import parse_date
-        from crawler.normalize.titles import clean_title
+        from normalize.dates import parse_date
+        from normalize.titles import clean_title
     except ImportError as exc:
         print(f"note: dates/titles not timed ({exc})")
         return None, None
@@ -114,7 +114,7 @@ def bench_pipeline(articles: list[dict], runs: int) -> None:
     print(f"  {'total':13s} {total / n * 1e6:8.1f} us/article  {n / total:10.0f} articles/s (goal >= 5000)")
     repost_parts(articles, seconds["reposts"] / n)
 
-    from crawler.normalize import regions as regions_module
+    from normalize import regions as regions_module
 
     uncached = timed(lambda: [regions_module._resolve.__wrapped__(t or "", a["region_raw"]) for a, t in zip(articles, tags)])
     print(f"  regions without the (tag, raw) cache: {uncached / n * 1e6:.1f} us/article")

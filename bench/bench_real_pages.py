@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_extract import cpu_ms_per_item  # noqa: E402  (bench/ is on sys.path when run as a script)
-from crawler.extract import detail, encoding, listing  # noqa: E402
+from extract import detail, encoding, listing  # noqa: E402
 
 ROWS = ("title", "date", "body_f1", "complete_and_clean", "list_recall", "pager")
 

@@ -51,7 +51,7 @@ def count(path: Path) -> int:
 
 def cli_reindex(path: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "archive.cli", "reindex", "--db", str(path)],
+    result = subprocess.run([sys.executable, "-m", "cli", "reindex", "--db", str(path)],
                             capture_output=True, text=True)  # fmt: skip
     seconds = time.perf_counter() - started
     if result.returncode != 0:

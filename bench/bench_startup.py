@@ -30,7 +30,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 HEAVY = ("numpy", "pandas", "pyarrow", "scrapy", "twisted")
-PARKNEWS = [sys.executable, "-m", "archive.cli"]
+PARKNEWS = [sys.executable, "-m", "cli"]
+BEFORE_ISSUE_15 = [sys.executable, "-m", "archive.cli"]  # a tree from before the command line's package
+
+
+def _in_tree(command: list[str], tree: str) -> list[str]:
+    """``command`` as the tree at ``tree`` runs parknews (``-m archive.cli`` before issue 15)."""
+    if command[: len(PARKNEWS)] == PARKNEWS and not (Path(tree) / "cli" / "__main__.py").exists():
+        return BEFORE_ISSUE_15 + command[len(PARKNEWS) :]
+    return command
 
 
 def commands(db: str) -> dict[str, list[str]]:
@@ -46,7 +54,7 @@ def commands(db: str) -> dict[str, list[str]]:
 
 def timed(command: list[str], cwd: str | None = None) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + sys, from ``os.wait4``) of one run of ``command``
-    (``python -m archive.cli`` run in ``cwd`` imports that tree's package)."""
+    (``python -m cli`` run in ``cwd`` imports that tree's package)."""
     t0 = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
@@ -91,7 +99,7 @@ def main() -> None:
         floor_name = "floor: python -c 'import sqlite3'"
         trees = {"": str(ROOT)} | ({" (against)": args.against} if args.against else {})
         named = {floor_name: (floor_command, str(ROOT))} | {
-            name + label: (command, tree) for name, command in named.items() for label, tree in trees.items()
+            name + label: (_in_tree(command, tree), tree) for name, command in named.items() for label, tree in trees.items()
         }
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in named}
         for _ in range(args.repeats):  # interleaved, so that the machine's load falls on all alike

@@ -18,7 +18,8 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.extract.urls import is_crawlable
+from crawler import settings as defaults
+from extract.urls import is_crawlable
 
 from scrapy.http import Response
 
@@ -44,8 +45,8 @@ def retry_after_seconds(value: bytes | str | None) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings):
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", defaults.RETRY_BACKOFF_BASE)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", defaults.RETRY_BACKOFF_MAX)
 
     def backoff(self, retry: Request, response: Response | None = None) -> float:
         asked = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None

@@ -1,5 +1,5 @@
 """Item pipelines: normalise, dedupe, archive. Thin: the rules live in pure functions
-(``crawler.normalize``) and in the archive writer (``archive.store``)."""
+(``normalize``) and in the archive writer (``archive.store``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.db import open_archive, write_failure, writing
-from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError
+from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError, exit_code_for_signal
 from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged
-from crawler.normalize.dates import SHANGHAI, parse_date
-from crawler.normalize.regions import resolve_region
-from crawler.normalize.titles import clean_title, collapse_whitespace
+from normalize.dates import SHANGHAI, parse_date
+from normalize.regions import resolve_region
+from normalize.titles import clean_title, collapse_whitespace
 
 logger = logging.getLogger(__name__)
 
@@ -291,5 +291,5 @@ def exit_code_for(status: str, signum: int | None = None) -> int:
     if status == "failed":
         return EXIT_WRITE_FAILED
     if signum is not None:
-        return 128 + signum
+        return exit_code_for_signal(signum)
     return EXIT_OK if status == "ok" else EXIT_PAGE_ERRORS

@@ -1,4 +1,8 @@
-"""A one-line live progress display on stderr, for people watching a crawl in a terminal."""
+"""A one-line live progress display on stderr, for people watching a crawl in a terminal.
+
+The line is made of the crawl's counters only (whole numbers, formatted with ``d``), never of
+text from the network, so it needs no escaping (``cli.terminal`` is for text).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import sys
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
-
-from archive.terminal import visible
 
 
 class Progress:
@@ -29,15 +31,15 @@ class Progress:
 
     def line(self) -> str:
         get = self.stats.get_value
-        total = get("parknews/pages_total") or "?"
+        total = f"{get('parknews/pages_total'):d}" if get("parknews/pages_total") else "?"
         return (
-            f"listing pages {get('parknews/pages', 0)}/{total} · "
-            f"articles fetched {get('parknews/articles_fetched', 0)} · "
-            f"errors {get('parknews/errors', 0)}"
+            f"listing pages {get('parknews/pages', 0):d}/{total} · "
+            f"articles fetched {get('parknews/articles_fetched', 0):d} · "
+            f"errors {get('parknews/errors', 0):d}"
         )
 
     def show(self) -> None:
-        sys.stderr.write("\r\033[K" + visible(self.line(), one_line=True))
+        sys.stderr.write("\r\033[K" + self.line())
         sys.stderr.flush()
 
     def spider_opened(self, spider) -> None:

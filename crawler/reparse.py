@@ -16,12 +16,13 @@ from archive import facts
 from archive.db import open_archive
 from archive.state import refresh_targets
 from archive.store import ArchiveWriter, Batch, WriteCounts
-from crawler.extract.detail import detail_fields
-from crawler.extract.encoding import decode_html
-from crawler.extract.listing import listing_entries
-from crawler.extract.urls import canonical_detail_url
 from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
+from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
+from extract.detail import detail_fields
+from extract.encoding import decode_html
+from extract.listing import listing_entries
+from extract.urls import canonical_detail_url
 
 BATCH_SIZE = 100  # articles per transaction
 
@@ -59,7 +60,7 @@ def reparse_archive(path: str) -> WriteCounts:
     """Rebuild every article from its newest stored page; each batch of BATCH_SIZE articles is
     one transaction, so a killed reparse leaves whole batches and a re-run completes it."""
     db = open_archive(path)
-    writer = ArchiveWriter(db)
+    writer = ArchiveWriter(db, gone_after=PARKNEWS_GONE_AFTER_RUNS)  # a reparse records no failed page
     items: dict[int, ArticleItem] = {}
     for url, listing, page, _, _, html in stored_pages(db, "listing"):
         for entry in listing_entries(html, url):  # later pages win: the entry as last seen

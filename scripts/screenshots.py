@@ -42,7 +42,7 @@ def free_port() -> int:
 
 
 def parknews(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "archive.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=600, check=True)  # fmt: skip
 
 
@@ -76,7 +76,7 @@ def main() -> None:
         if args.db is None:
             crawl_replay(db)
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", str(port)],
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--db", str(db), "--port", str(port)],
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"

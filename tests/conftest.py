@@ -146,10 +146,10 @@ def containing(archive_articles):
 
 @pytest.fixture
 def run_cli():
-    """Run ``parknews ARGS`` in-process as ``archive.cli.main`` would: (exit code, stdout, stderr)."""
+    """Run ``parknews ARGS`` in-process as ``cli.main.main`` would: (exit code, stdout, stderr)."""
     from click.testing import CliRunner
 
-    from archive.cli import cli
+    from cli.main import cli
     from archive.errors import ParknewsError
 
     def run(*args: str) -> tuple[int, str, str]:

@@ -14,7 +14,7 @@ FAST = ["--delay", "0", "--concurrency", "16", "-s", "RETRY_BACKOFF_BASE=0.05"]
 
 def parknews(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "archive.cli", *args], capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=timeout
     )
 
 

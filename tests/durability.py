@@ -195,8 +195,9 @@ def captured_archive(db: Path, site, *, fetched_at: str = "2026-11-01T08:00:00+0
     from archive.db import open_archive
     from archive.store import ArchiveWriter, Batch
     from crawler.reparse import reparse_archive
+    from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 
-    writer = ArchiveWriter(open_archive(db))
+    writer = ArchiveWriter(open_archive(db), gone_after=PARKNEWS_GONE_AFTER_RUNS)
     paths = [("listing", site.listing_path(n), n) for n in range(1, site.page_count + 1)]
     paths += [("detail", site.detail_path(i), i) for i in site.listed_ids()]
     listing = BASE_URL + site.listing_path(1)

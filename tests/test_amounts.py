@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.normalize.amounts import KINDS, money_amounts
+from normalize.amounts import KINDS, money_amounts
 from tests.golden_amounts import HOLDOUT, HOLDOUT2, load
 
 GOLDEN = load()
@@ -59,7 +59,7 @@ def test_a_long_body_is_read_in_linear_time():
      ("万亿", 10**12), ("一千零五", 1005), ("八点五", 8.5), ("二二", None), ("十十", None), ("二〇二五", None)],
 )
 def test_chinese_numerals(numeral, value):
-    from crawler.normalize.amounts import chinese_number
+    from normalize.amounts import chinese_number
 
     assert chinese_number(numeral) == value
 

@@ -243,7 +243,7 @@ def test_killed_crawls_never_leave_amounts_out_of_step_with_articles(tmp_path):
     with ReplayServer(site, latency=0.02) as server:
         for _ in range(4):
             run = subprocess.Popen(
-                [sys.executable, "-m", "archive.cli", "crawl", "--start-url", server.start_url, "--db", str(db),
+                [sys.executable, "-m", "cli", "crawl", "--start-url", server.start_url, "--db", str(db),
                  *FAST, "--concurrency", "2", "-s", "ARCHIVE_BATCH_SIZE=5"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip

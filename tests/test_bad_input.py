@@ -331,7 +331,7 @@ UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowne
 
 def run_parknews(argv: list, *, cwd: Path, unprivileged: bool = False, timeout: float = 60,
                  full_disk: bool = False) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "archive.cli", *argv]
+    command = [sys.executable, "-m", "cli", *argv]
     if unprivileged and os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv: read-only files cannot be tested")
@@ -404,7 +404,7 @@ def test_bad_input(case: Case, tmp_path, archive_path, listener):
 
 
 def test_table_covers_every_subcommand_and_enough_cases():
-    from archive.cli import cli
+    from cli.main import cli
 
     commands = {case.argv[0] for case in CASES if case.argv}
     assert set(cli.commands) <= commands

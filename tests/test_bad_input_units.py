@@ -10,8 +10,8 @@ import click
 import pytest
 
 from archive.errors import UsageError
-from archive.terminal import VisibleFormatter, json_line, link_target, print_table, visible
-from archive.validate import Seconds, check_url, known_settings, parse_settings, setting_value
+from cli.terminal import VisibleFormatter, json_line, link_target, print_table, visible
+from cli.validate import Seconds, check_url, known_settings, parse_settings, setting_value
 
 HOSTILE = [
     "\x1b]0;title\x07",  # sets the window title
@@ -30,6 +30,22 @@ def test_visible_leaves_no_control_character(text):
     shown = visible(text, one_line=True)
     assert all(c.isprintable() for c in shown), shown
     assert visible(shown) == shown  # nothing left to escape
+
+
+def test_one_list_of_invisible_characters_for_pages_terminal_and_urls():
+    """Every format (Cf) character the extractors strip (normalize.text, the one list) is also
+    escaped on a terminal, kept valid in JSON lines and refused in a start URL."""
+    from normalize.text import INVISIBLE, strip_invisible
+
+    assert "\u00ad" in INVISIBLE and "\U000e0001" in INVISIBLE
+    for char in INVISIBLE:
+        text = f"园{char}区"
+        assert strip_invisible(text) == "园区"
+        shown = visible(text)
+        assert shown in (f"园\\x{ord(char):02x}区", f"园\\u{ord(char):04x}区", f"园\\U{ord(char):08x}区"), shown
+        assert json.loads(json_line({"t": text})) == {"t": text} and char not in json_line({"t": text})
+        with pytest.raises(UsageError):
+            check_url(f"https://a.010b.com/info/1/page/{char}1")
 
 
 def test_visible_keeps_chinese_and_newlines_and_names_bytes():

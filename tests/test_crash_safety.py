@@ -20,7 +20,7 @@ from tests.durability import started_writing
 
 def start_crawl(start_url, db, *extra) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "crawl", "--start-url", start_url, "--db", str(db), *FAST, *extra],
+        [sys.executable, "-m", "cli", "crawl", "--start-url", start_url, "--db", str(db), *FAST, *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

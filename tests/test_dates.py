@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.normalize import dates
-from crawler.normalize.dates import SHANGHAI, ParsedDate, parse_date
+from normalize import dates
+from normalize.dates import SHANGHAI, ParsedDate, parse_date
 
 GOLDEN = Path(__file__).parent / "golden" / "dates.tsv"
 # The table's clock, unless a row gives its own ``now``.

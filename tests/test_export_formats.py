@@ -238,7 +238,7 @@ def test_dev_stdout_is_written_through_or_refused_never_replaced(archive_path, t
     out = tmp_path / "shell.out"
     out.write_bytes(b"already here\n")
     with out.open("ab") as appended:  # as a shell's >> hands it over
-        result = subprocess.run([sys.executable, "-m", "archive.cli", "export", "--db", archive_path, "-o", "/dev/stdout",
+        result = subprocess.run([sys.executable, "-m", "cli", "export", "--db", archive_path, "-o", "/dev/stdout",
                                  "--format", fmt], stdout=appended, stderr=subprocess.PIPE, text=True, timeout=120)  # fmt: skip
     data = out.read_bytes()
     assert data.startswith(b"already here\n")  # the shell's file, kept and appended to
@@ -264,7 +264,7 @@ def test_symlink_target_stays_a_symlink(archive_path, run_cli, tmp_path):
 def test_files_get_the_process_umask(archive_path, tmp_path, umask):
     script = (
         "import os, sys; os.umask(int(sys.argv[1])); sys.argv = ['parknews', *sys.argv[2:]]; "
-        "from archive.cli import main; main()"
+        "from cli.main import main; main()"
     )
     for name in ("a.csv", "a.parquet"):
         out = tmp_path / name

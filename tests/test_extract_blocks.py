@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import lxml.etree
 
-from crawler.extract.blocks import body_of, collapse, parse_html, text_content, text_lines
+from extract.blocks import body_of, collapse, parse_html, text_content, text_lines
 
 
 def lines_of(html: str, **options) -> list[str]:

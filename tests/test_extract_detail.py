@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.detail import detail_fields
-from crawler.extract.encoding import decode_html
+from extract.detail import detail_fields
+from extract.encoding import decode_html
 
 PAGES = Path(__file__).parent / "pages"
 URL = "https://hubei.010b.com/info/detail/23977.html"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.extract.detail import detail_fields
-from crawler.extract.encoding import decode_html
+from extract.detail import detail_fields
+from extract.encoding import decode_html
 
 PAGES = Path(__file__).parent / "pages"
 TEXT = "湖北省武汉市光谷生物城新增三家研发企业，园区配套服务持续完善。"

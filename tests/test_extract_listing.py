@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.listing import listing_entries, looks_like_listing, pagination
+from extract.listing import listing_entries, looks_like_listing, pagination
 
 PAGES = Path(__file__).parent / "pages"
 UL_URL = "https://jianghanqu.010b.com/info/144795/page/19"

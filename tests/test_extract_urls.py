@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.urls import canonical_detail_url, detail_id, is_crawlable, site_domains
+from extract.urls import canonical_detail_url, detail_id, is_crawlable, site_domains
 
 
 @pytest.mark.parametrize(

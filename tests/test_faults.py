@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.urls import detail_id
 from crawler.replay.faults import PERMANENT, TRANSIENT, Faults, OffsiteServer
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import Page, ReplaySite
+from extract.urls import detail_id
 from tests.crawling import crawl, rows
 
 # The crawler under test, with timeouts short enough for a test: a stall (3 s) outlasts the

@@ -40,7 +40,7 @@ class Run:
 def run_measured(argv: list[str], timeout: float = CRAWL_BOUND) -> Run:
     """Run ``parknews ARGV``; its exit code, output, time and peak RSS."""
     try:
-        code, out, err, seconds, rss_mb = measured([sys.executable, "-m", "archive.cli", *argv], timeout=timeout)
+        code, out, err, seconds, rss_mb = measured([sys.executable, "-m", "cli", *argv], timeout=timeout)
     except subprocess.TimeoutExpired:
         pytest.fail(f"parknews {' '.join(argv)} did not end within {timeout} s")
     return Run(code, out, err, seconds, rss_mb)
@@ -99,7 +99,7 @@ def test_what_the_archive_holds_reaches_the_terminal_as_text(hostile_crawl):
     def on_terminal(*argv: str) -> str:
         leader, follower = pty.openpty()
         env = {**os.environ, "COLUMNS": "400", "TERM": "xterm-256color"}
-        result = subprocess.run([sys.executable, "-m", "archive.cli", *argv, "--db", str(db)], stdout=follower,
+        result = subprocess.run([sys.executable, "-m", "cli", *argv, "--db", str(db)], stdout=follower,
                                 stderr=subprocess.PIPE, env=env, timeout=60)  # fmt: skip
         shown = terminal_output(leader, follower)
         assert result.returncode == 0, result.stderr
@@ -182,7 +182,7 @@ def test_a_crawl_opens_no_listening_socket(tmp_path):
 
     db = tmp_path / "news.db"
     with HostileSite("robots_silent") as site:  # a crawl that waits: time to look at it
-        process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", "--start-url", site.start_url,
+        process = subprocess.Popen([sys.executable, "-m", "cli", "crawl", "--start-url", site.start_url,
                                     "--db", str(db), *FAST, *HOSTILE], stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
         try:
             listening = []
@@ -207,7 +207,7 @@ def test_a_crawl_needs_no_writable_home(tmp_path):
     home.mkdir(mode=0o555)
     env = {**os.environ, "HOME": str(home / "missing"), "XDG_STATE_HOME": str(home / "missing" / "state")}
     with HostileSite("lying") as site:
-        result = subprocess.run([sys.executable, "-m", "archive.cli", "crawl", "--start-url", site.start_url, "--db", str(db),
+        result = subprocess.run([sys.executable, "-m", "cli", "crawl", "--start-url", site.start_url, "--db", str(db),
                                  *FAST, *HOSTILE], capture_output=True, text=True, env=env, timeout=CRAWL_BOUND)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""

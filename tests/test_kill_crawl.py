@@ -19,7 +19,7 @@ from tests.durability import run_kills, snapshot, timed_run
 
 pytestmark = pytest.mark.kill
 # Small batches, so that kills land between (and inside) many commits; no politeness delay.
-CRAWL = ["-m", "archive.cli", "crawl", "--delay", "0", "--concurrency", "2",
+CRAWL = ["-m", "cli", "crawl", "--delay", "0", "--concurrency", "2",
          "-s", "ARCHIVE_BATCH_SIZE=3", "-s", "RETRY_BACKOFF_BASE=0.05"]  # fmt: skip
 CHANGED_SHARE = 0.4  # of the articles edited on the site before the run under test
 

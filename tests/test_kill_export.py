@@ -37,7 +37,7 @@ def big_archive(tmp_path_factory):
 
 def start_export(db, out, *extra):
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "export", "--db", str(db), "-o", str(out), *extra],
+        [sys.executable, "-m", "cli", "export", "--db", str(db), "-o", str(out), *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
 

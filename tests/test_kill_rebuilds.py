@@ -22,14 +22,14 @@ def test_kills_during_reindex(tmp_path):
     db = tmp_path / "built.db"
     first_schema_archive(db, ReplaySite(seed=21, pages=100, per_page=10))
     open_archive(db).close()  # upgraded: indexed, regions and reposts filled
-    run_kills(tmp_path, snapshot(db, tmp_path / "pre.db"), lambda d: ["-m", "archive.cli", "reindex", "--db", str(d)], seed=201)
+    run_kills(tmp_path, snapshot(db, tmp_path / "pre.db"), lambda d: ["-m", "cli", "reindex", "--db", str(d)], seed=201)
 
 
 def test_kills_during_a_reparse_of_changed_articles(tmp_path):
     db = tmp_path / "built.db"
     captured_archive(db, ReplaySite(seed=22, pages=30, per_page=10))  # 3 batches of reparse
     damage(db, 0.5, seed=7)
-    run_kills(tmp_path, snapshot(db, tmp_path / "pre.db"), lambda d: ["-m", "archive.cli", "reparse", "--db", str(d)], seed=202)
+    run_kills(tmp_path, snapshot(db, tmp_path / "pre.db"), lambda d: ["-m", "cli", "reparse", "--db", str(d)], seed=202)
 
 
 def first_schema_archive(path, site: ReplaySite) -> None:

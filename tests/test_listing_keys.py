@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from archive.validate import check_url
+from cli.validate import check_url
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
 from tests.crawling import crawl, rows

@@ -32,8 +32,8 @@ def test_the_log_goes_to_the_log_file_and_not_to_stderr(tmp_path, how):
 
 
 def test_log_lines_clear_the_progress_line_first():
-    from archive.terminal import VisibleFormatter
-    from crawler.runner import crawl_settings, log_handler
+    from cli.terminal import VisibleFormatter
+    from cli.runner import crawl_settings, log_handler
 
     handler = log_handler(crawl_settings(db="x.db", progress=True))
     assert isinstance(handler.formatter, VisibleFormatter) and handler.formatter.prefix == "\r\033[K"
@@ -41,7 +41,7 @@ def test_log_lines_clear_the_progress_line_first():
 
 
 def start(argv: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "archive.cli", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "cli", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def test_output_to_a_reader_that_went_away_exits_141_quietly(archive_path, argv)
     """`parknews … | head -1`: the reader closes the pipe; no error line, the shell's 128 + SIGPIPE."""
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)  # smaller than any of these outputs: the writer must wait for us
-    process = subprocess.Popen([sys.executable, "-m", "archive.cli", *argv, "--db", archive_path], stdout=write_end,
+    process = subprocess.Popen([sys.executable, "-m", "cli", *argv, "--db", archive_path], stdout=write_end,
                                stderr=subprocess.PIPE)  # fmt: skip
     os.close(write_end)
     os.read(read_end, 10)
@@ -118,7 +118,7 @@ def test_on_a_terminal_warnings_clear_the_progress_line_before_they_are_written(
     leader, follower = pty.openpty()
     with ReplayServer(ReplaySite(pages=2)) as server:
         # DOWNLOAD_WARNSIZE below a page's size: Scrapy warns for every page.
-        process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", "--start-url", server.start_url,
+        process = subprocess.Popen([sys.executable, "-m", "cli", "crawl", "--start-url", server.start_url,
                                     "--db", str(db), *FAST, "-s", "DOWNLOAD_WARNSIZE=1000"],
                                    stdout=subprocess.PIPE, stderr=follower)  # fmt: skip
         process.communicate(timeout=120)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.park import ListingPark, listing_park, read_names
+from extract.park import ListingPark, listing_park, read_names
 
 URL = "https://JiangHanQuDianZiXinXiChanYeYuanQu.010b.com/info/144795/page/1"
 SIDEBAR = "<h3>热门资讯</h3><h3>推荐园区</h3><ul><li>某某产业园</li></ul>"

@@ -17,7 +17,7 @@ def test_progress_line_on_a_terminal(tmp_path):
     master, terminal = pty.openpty()
     with ReplayServer(site) as server:
         process = subprocess.Popen(
-            [sys.executable, "-m", "archive.cli", "crawl", "--start-url", server.start_url, "--db", str(tmp_path / "a.db"), *FAST],
+            [sys.executable, "-m", "cli", "crawl", "--start-url", server.start_url, "--db", str(tmp_path / "a.db"), *FAST],
             stdout=subprocess.PIPE, stderr=terminal, text=True,
         )  # fmt: skip
         os.close(terminal)

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from archive.fts import bigram_text, query_phrase
-from crawler.extract.detail import detail_fields
-from crawler.extract.encoding import decode_html
-from crawler.extract.listing import listing_entries, pagination
 from crawler.items import ArticleItem
-from crawler.normalize.dates import parse_date
-from crawler.normalize.regions import resolve_region
-from crawler.normalize.text import collapse_whitespace, strip_invisible
-from crawler.normalize.titles import clean_title
 from crawler.pipelines import normalise
+from extract.detail import detail_fields
+from extract.encoding import decode_html
+from extract.listing import listing_entries, pagination
+from normalize.dates import parse_date
+from normalize.regions import resolve_region
+from normalize.text import collapse_whitespace, strip_invisible
+from normalize.titles import clean_title
 from tests.crawling import crawl, rows
 
 URL = "https://hubei.010b.com/info/detail/31001.html"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.normalize.regions import DATA_DIR, Region, resolve_region
+from normalize.regions import DATA_DIR, Region, resolve_region
 
 GOLDEN = Path(__file__).parent / "golden" / "regions.tsv"
 

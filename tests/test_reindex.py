@@ -63,7 +63,7 @@ def test_readers_during_a_reindex_see_the_whole_index_every_time(archive):
     reader = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
     expected = matches(reader, WORD)
     assert expected > 100
-    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "reindex", "--db", str(archive)],
+    process = subprocess.Popen([sys.executable, "-m", "cli", "reindex", "--db", str(archive)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     seen = []
     while process.poll() is None:
@@ -77,7 +77,7 @@ def test_readers_during_a_reindex_see_the_whole_index_every_time(archive):
 
 def test_reindex_shows_progress_on_a_terminal(archive):
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "reindex", "--db", str(archive)],
+    process = subprocess.Popen([sys.executable, "-m", "cli", "reindex", "--db", str(archive)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower)  # fmt: skip
     os.close(follower)
     shown = b""

@@ -73,7 +73,7 @@ def test_a_few_matches_are_ranked_whole_and_say_so(run_cli, many_path):
 
 
 def test_pipe_output_counts_on_stderr_and_carries_id_and_url(many_path):
-    result = subprocess.run([sys.executable, "-m", "archive.cli", "search", "招商引资", "--db", many_path, "--limit", "5"],
+    result = subprocess.run([sys.executable, "-m", "cli", "search", "招商引资", "--db", many_path, "--limit", "5"],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert f"{MANY:,} articles match" in result.stderr and "newest 2,000" in result.stderr
@@ -130,7 +130,7 @@ def test_terminal_table_shows_the_total_and_the_window_rule(many_path):
 
     main, secondary = pty.openpty()
     env = {**os.environ, "COLUMNS": "160", "LINES": "50", "TERM": "xterm"}
-    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "search", "招商引资", "--db", many_path, "--limit", "3"],
+    process = subprocess.Popen([sys.executable, "-m", "cli", "search", "招商引资", "--db", many_path, "--limit", "3"],
                                stdin=secondary, stdout=secondary, stderr=secondary, env=env)  # fmt: skip
     os.close(secondary)
     output = b""
@@ -155,7 +155,7 @@ def test_terminal_table_shows_the_total_and_the_window_rule(many_path):
 def test_text_that_is_not_utf8_is_refused_in_one_line(archive_path, tmp_path, args):
     """Argv bytes a GBK terminal sends reach Python as lone surrogates."""
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    result = subprocess.run([sys.executable, "-m", "archive.cli", *args, "--db", archive_path],
+    result = subprocess.run([sys.executable, "-m", "cli", *args, "--db", archive_path],
                             capture_output=True, text=True, errors="surrogateescape", timeout=60)  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "not UTF-8" in result.stderr and "\\xff" in result.stderr and "Traceback" not in result.stderr

@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from crawler.normalize.text import INVISIBLE
+from normalize.text import INVISIBLE
 
 HEAVY = {"numpy", "pandas", "pyarrow", "scrapy", "twisted"}
 
@@ -18,7 +18,7 @@ HEAVY = {"numpy", "pandas", "pyarrow", "scrapy", "twisted"}
 def imported_packages(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run ``parknews ARGS`` under ``-X importtime``; the top-level packages it imported."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "archive.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-X", "importtime", "-m", "cli", *args], capture_output=True, text=True, timeout=120
     )
     packages = {
         line.split("|")[-1].strip().split(".")[0]

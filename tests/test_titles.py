@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.normalize.text import collapse_whitespace
-from crawler.normalize.titles import CleanTitle, clean_title
+from normalize.text import collapse_whitespace
+from normalize.titles import CleanTitle, clean_title
 
 GOLDEN = Path(__file__).parent / "golden" / "titles.tsv"
 # The table writes invisible characters as escapes (\u3000, \xa0, \u200b, \t) to stay readable.

@@ -16,12 +16,13 @@ import sys
 
 import pytest
 
-import archive.db
 from archive import fts
 from archive.db import open_archive
+import archive.db
 from archive.store import ArchiveWriter, Batch
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
+from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 from tests.crawling import FAST, rows
 from tests.test_kill_rebuilds import first_schema_archive
 
@@ -45,7 +46,7 @@ def traced(path):
 archive.db.connect = traced
 atexit.register(lambda: open(OUT, "w").write(json.dumps(stray)))
 sys.argv = ["parknews", *sys.argv[3:]]
-from archive.cli import main
+from cli.main import main
 main()
 """
 
@@ -102,7 +103,7 @@ def test_an_upgrade_writes_only_inside_transactions(tmp_path, monkeypatch):
 @pytest.fixture
 def writer(tmp_path):
     db = open_archive(tmp_path / "archive.db")
-    yield ArchiveWriter(db)
+    yield ArchiveWriter(db, gone_after=PARKNEWS_GONE_AFTER_RUNS)
     db.close()
 
 

@@ -8,6 +8,7 @@ from archive.db import open_archive
 from archive.store import ArchiveWriter, Batch, utc_now
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
+from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 from tests.crawling import crawl, rows
 
 
@@ -20,7 +21,7 @@ def test_a_capture_committed_without_its_article_does_not_hide_the_change(tmp_pa
         site.edit_article(edited)
         page = site.respond(site.detail_path(edited), server.base_url)
         # What a kill leaves when the capture's batch committed and the article's did not.
-        writer = ArchiveWriter(open_archive(db))
+        writer = ArchiveWriter(open_archive(db), gone_after=PARKNEWS_GONE_AFTER_RUNS)
         capture = {"url": server.base_url + site.detail_path(edited), "status": 200, "body": page.body, "kind": "detail",
                    "headers": {"etag": page.etag, "content-type": page.content_type}, "fetched_at": utc_now(), "detail_id": edited}  # fmt: skip
         writer.write(Batch(captures=[capture]), seen_at=utc_now())

@@ -53,7 +53,7 @@ class Disk:
             resource.setrlimit(resource.RLIMIT_FSIZE, (self.size_kib * 1024, self.size_kib * 1024))
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "archive.cli", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                               timeout=300, preexec_fn=self.limit)  # fmt: skip
 
     def close(self) -> None:
@@ -141,7 +141,7 @@ def test_a_read_only_archive_gives_exit_4_and_stays_untouched(read_only_archive,
     args = {"crawl": ["crawl", "--start-url", server.start_url, "--db", str(db), *FAST], "demo": ["demo", "--db", str(db)],
             "reparse": ["reparse", "--db", str(db)], "reindex": ["reindex", "--db", str(db)]}[command]  # fmt: skip
     before_requests = len(server.requests)
-    result = subprocess.run([sys.executable, "-m", "archive.cli", *args], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120)
     assert_one_line_error(result, code=EXIT_WRITE_FAILED)
     assert MESSAGE in result.stderr and ("read-only" in result.stderr or "permission" in result.stderr)
     assert file_digest(db) == before
@@ -164,7 +164,7 @@ def test_write_failures_are_told_apart_from_other_database_errors():
 
 def test_a_read_only_archive_can_still_be_searched(read_only_archive):
     db, _ = read_only_archive
-    result = subprocess.run([sys.executable, "-m", "archive.cli", "query", "SELECT count(*) AS n FROM articles", "--csv", "--db", str(db)],
+    result = subprocess.run([sys.executable, "-m", "cli", "query", "SELECT count(*) AS n FROM articles", "--csv", "--db", str(db)],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.splitlines()[1]) > 0
@@ -176,10 +176,10 @@ def test_any_other_database_error_also_stops_the_crawl_with_one_line(tmp_path, s
     site, server = served
     db = tmp_path / "archive.db"
     crawl = ("crawl", "--start-url", server.start_url, "--db", str(db), *FAST, "--max-pages", "1")
-    assert subprocess.run([sys.executable, "-m", "archive.cli", *crawl], capture_output=True).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "cli", *crawl], capture_output=True).returncode == 0
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END")
-    result = subprocess.run([sys.executable, "-m", "archive.cli", *crawl[:-2], "--max-pages", "3"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "cli", *crawl[:-2], "--max-pages", "3"], capture_output=True, text=True, timeout=120)
     assert_one_line_error(result, code=EXIT_WRITE_FAILED)
     assert "database error (refused by a trigger)" in result.stderr
     assert rows(db, "SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1")[0][0] == "failed"

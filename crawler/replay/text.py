@@ -57,7 +57,7 @@ _SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "晓明静伟芳娜敏磊洋艳勇军杰涛超霞平刚桂"
 
 # Money slots, named by the kind of amount the words around them make it (see
-# crawler/normalize/amounts.py): {inv}, {inv2} investment, {fx} investment in a foreign
+# normalize/amounts.py): {inv}, {inv2} investment, {fx} investment in a foreign
 # currency, {con} contract, {fin}, {fin2} financing, {out}, {out2} output, {tax}, {fund}, {other}.
 # Each is filled by ``money()`` and recorded in the ledger with its value, so that a crawl can
 # be checked against what the text says. {small} is a bare number (a threshold, not an amount).

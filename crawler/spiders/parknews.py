@@ -1,6 +1,6 @@
 """The ``parknews`` spider: a paginated listing, and every article page it lists.
 
-Entries, pagination and article fields are found by ``crawler.extract`` from content and
+Entries, pagination and article fields are found by ``extract`` from content and
 structure; this module only decides what to request and what to yield.
 
 How much it walks depends on what the archive already holds (``archive.state``):
@@ -37,13 +37,14 @@ from twisted.web.http import PotentialDataLoss
 
 from archive.state import CrawlState, RefreshTarget
 from archive.store import utc_now
-from crawler.extract.detail import detail_fields
-from crawler.extract.encoding import decode_html
-from crawler.extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
-from crawler.extract.urls import canonical_detail_url, is_crawlable, site_domains
+from crawler import settings as defaults
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
-from crawler.normalize.dates import SHANGHAI
 from crawler.robots import RobotsUnreachable
+from extract.detail import detail_fields
+from extract.encoding import decode_html
+from extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
+from extract.urls import canonical_detail_url, is_crawlable, site_domains
+from normalize.dates import SHANGHAI
 
 
 
@@ -124,7 +125,7 @@ class ParknewsSpider(scrapy.Spider):
             spider.start_urls = settings.getlist("PARKNEWS_START_URLS")
         max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else settings.getint("PARKNEWS_MAX_PAGES")
         spider.max_pages = int(max_pages) or None
-        spider.max_listing_pages = settings.getint("PARKNEWS_MAX_LISTING_PAGES", 5000)
+        spider.max_listing_pages = settings.getint("PARKNEWS_MAX_LISTING_PAGES", defaults.PARKNEWS_MAX_LISTING_PAGES)
         spider.allowed_domains = sorted({d for url in spider.start_urls for d in site_domains(url)})
         spider.stop_after_known = settings.getint("PARKNEWS_KNOWN_PAGES_TO_STOP")
         spider.full = settings.getbool("PARKNEWS_FULL")

@@ -1,7 +1,7 @@
 """The researchers' commands: search, query, export, stats, runs, serve, reindex.
 
 Each opens the archive read-only (reindex excepted) and raises ``archive.errors.UsageError``
-for bad input, which ``archive.cli.main`` turns into one line on stderr and exit code 2.
+for bad input, which ``cli.main.main`` turns into one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import click
 from archive.db import check_archive_path, open_archive, open_archive_readonly
 from archive.errors import UsageError
 from archive.query_limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, limited
-from archive.terminal import cell, link_target, console as _console, json_line, print_table as _print_table, visible
-from archive.validate import MAX_INTEGER, Number, Seconds, check_writable, count
+from cli.terminal import cell, link_target, console as _console, json_line, print_table as _print_table, visible
+from cli.validate import MAX_INTEGER, Number, Seconds, check_writable, count
 
 MAX_ROWS = 2**62  # counts beyond SQLite's 64-bit integers are refused as bad input
 TABLE_ROWS_SHOWN = 1000  # beyond this a terminal table helps no one: use --csv or --json
@@ -241,7 +241,7 @@ def runs(db_path, run_id, limit, as_json) -> None:
 def serve(db_path, host, port) -> None:
     """Browse the archive in Datasette (needs: pip install -e '.[web]'), with stored queries."""
     from archive.serve import serve as run_server
-    from archive.validate import check_port_free
+    from cli.validate import check_port_free
 
     check_port_free(host, port)
     run_server(db_path, host=host, port=port)

@@ -6,8 +6,9 @@ U+202E reverses what follows, and through Rich ``[link=file:///etc/passwd]`` bec
 clickable link while ``[/x]`` raises an error. So everything shown goes through here:
 
 - ``visible(text)``: control characters (C0 but newline, DEL, C1), bidirectional and other
-  invisible formatting controls (U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF),
-  line/paragraph separators and lone surrogates (undecodable bytes) are written out as
+  invisible format characters (every Unicode Cf character, from ``normalize.text``: U+00AD,
+  U+200B–U+200F, U+202A–U+202E, U+2060–U+206F, U+FEFF …), line/paragraph separators and
+  lone surrogates (undecodable bytes) are written out as
   ``\\x1b``, ``\\u202e``, ``\\xb9`` … Printable text, Chinese included, is untouched.
 - ``console()``: a Rich console that never reads markup or emoji codes in what it prints.
 - ``cell(value)``: a table cell (Rich ``Text``, never parsed as markup) of ``visible`` text.
@@ -23,8 +24,19 @@ import re
 import sys
 from typing import Any, TextIO
 
-# What a terminal may act on or hide. \n is kept where text spans lines (table cells, logs).
-_INVISIBLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff"
+from normalize.text import INVISIBLE_RANGES
+
+# What a terminal may act on or hide, as a regex character class: control characters (C0 but
+# newline, DEL, C1), the line and paragraph separators, every invisible format character
+# (Unicode category Cf: the project's one list, ``normalize.text.INVISIBLE_RANGES``, which the
+# extractors strip from pages) and lone surrogates. \n is kept where text spans lines (table
+# cells, logs). ``cli.validate`` refuses URLs holding any of these.
+INVISIBLE_CLASS = (
+    "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029"
+    + "".join(re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "") for first, last in INVISIBLE_RANGES)
+    + "\ud800-\udfff"
+)
+_INVISIBLE = INVISIBLE_CLASS
 _SHOWN = re.compile(f"[{_INVISIBLE}]")
 _SHOWN_ONE_LINE = re.compile(f"[{_INVISIBLE}\n]")
 
@@ -36,7 +48,7 @@ def _escape(match: re.Match) -> str:
         return f"\\x{code - 0xDC00:02x}"
     if code <= 0xFF:
         return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{code:02x}")
-    return f"\\u{code:04x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"  # Cf characters of planes 1 and 14
 
 
 def visible(value: Any, *, one_line: bool = False) -> str:
@@ -93,7 +105,11 @@ def _is_text(value: Any) -> bool:
 
 
 def _escape_json(match: re.Match) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON writes a character beyond the BMP as its UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def json_line(row: Any) -> str:

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from lxml.etree import _Element
 
-from crawler.extract.blocks import DATE, Line, body_of, collapse, parse_html, text_lines
-from crawler.normalize.text import FULL_WIDTH_TO_ASCII
+from extract.blocks import Line, body_of, collapse, parse_html, text_lines
+from normalize.dates import DATE
+from normalize.text import FULL_WIDTH_TO_ASCII
 
 LABELS = r"所属地区|发布日期|发布时间|更新时间|日期|时间|来源于|来源|作者|编辑|责任编辑|浏览|阅读|点击|字号"
 META_LABEL = re.compile(rf"(?:{LABELS})\s*[:：]")

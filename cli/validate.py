@@ -32,7 +32,7 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 import click
 
 from archive.errors import UsageError
-from archive.terminal import visible
+from cli.terminal import INVISIBLE_CLASS, visible
 
 # Largest whole number accepted anywhere: SQLite's INTEGER is 64-bit signed.
 MAX_INTEGER = 2**63 - 1
@@ -41,7 +41,7 @@ MAX_COUNT = 10_000_000
 MAX_SECONDS = 7 * 24 * 3600.0
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
-_BAD_URL_CHARS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_BAD_URL_CHARS = re.compile(rf"[\s{INVISIBLE_CLASS}]")  # whitespace, and what a terminal would not show
 
 
 # -- arguments ----------------------------------------------------------------------------------

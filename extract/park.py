@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler.extract.blocks import collapse, parse_html, tag_of, text_content
+from extract.blocks import collapse, parse_html, tag_of, text_content
 
 SITE_NAMES = ("中国产业园区网", "产业园区网", "010b.com", "010b")
 # Listing (channel) names, longest first when matched at the end of a part.

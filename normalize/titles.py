@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crawler.normalize.text import collapse_whitespace
+from normalize.text import collapse_whitespace
 
 __all__ = ["CleanTitle", "clean_title", "collapse_whitespace"]
 

@@ -18,8 +18,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 from lxml.etree import _Element
 
-from crawler.extract.blocks import BLOCK_TAGS, DATE, DATE_LABEL, Line, collapse, parse_html, tag_of, text_content, text_lines
-from crawler.extract.urls import detail_id
+from extract.blocks import BLOCK_TAGS, Line, collapse, parse_html, tag_of, text_content, text_lines
+from extract.urls import detail_id
+from normalize.dates import DATE, DATE_LABEL, RELATIVE_DATE, SHORT_DATE
 
 MORE_LINK = re.compile(
     r"^[\[【(（<《]?\s*(?:点击|点此)?\s*(?:阅读全文|阅读更多|查看全文|查看详情|查看更多|了解更多|了解详情|详情|详细|更多|全文|more|read more)"
@@ -27,12 +28,6 @@ MORE_LINK = re.compile(
     re.IGNORECASE,
 )
 BADGE = re.compile(r"[\[【(（]?\s*\S{1,4}\s*[\]】)）]?")  # 置顶, [新], HOT, 荐: a badge, not a headline
-SHORT_DATE = r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?"
-# Rolling listings show recent entries relative to the moment of the fetch: 9小时前, 昨天 10:20,
-# 3天前, 刚刚 (read against the fetch time by crawler.normalize.dates.parse_date).
-RELATIVE_DATE = (
-    r"(?:\d{1,3}\s*(?:秒钟?|分钟|小时|天|周)\s*前|(?:大前天|前天|昨天|今天)(?:\s*\d{1,2}[:：]\d{2})?|刚刚)"
-)
 DATE_PIECE = re.compile(rf"^[\[【(（]?\s*(?:{DATE_LABEL})?({DATE}|{SHORT_DATE}|{RELATIVE_DATE})\s*[\]】)）]?$")
 EDGE_DATE = re.compile(
     rf"^\s*[\[【(（]?\s*(?:{DATE_LABEL})?({DATE})\s*[\]】)）]?"

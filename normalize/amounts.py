@@ -37,6 +37,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from normalize.text import FULL_WIDTH_TO_ASCII
+
 KINDS = ("investment", "contract", "financing", "output", "tax", "funds", "other")
 
 # ISO 4217 code of each currency word; longest first in the pattern.
@@ -98,7 +100,7 @@ _KIND_AFTER_RE = re.compile("|".join(map(re.escape, sorted(KIND_WORDS_AFTER, key
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_MULTS = "十百千万亿"
 _MULT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_FULL_WIDTH = {chr(code + 0xFEE0): chr(code) for code in b"0123456789.%"}
+_FULL_WIDTH = {chr(wide): chr(code) for wide, code in FULL_WIDTH_TO_ASCII.items() if chr(code) in "0123456789.%"}
 _HAS_FULL_WIDTH = re.compile("[０-９．％]")
 
 _AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.errors import EXIT_OK, UsageError
-from archive.terminal import VisibleFormatter
+from archive.errors import EXIT_OK, UsageError, exit_code_for_signal
+from cli.terminal import VisibleFormatter
 from crawler.spiders.parknews import ParknewsSpider
 
 
@@ -139,7 +139,7 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
         raise UsageError(f"the crawl could not start ({kind}: {cause}); check the -s settings")
     exit_code = stats("parknews/exit_code", EXIT_OK)
     if process.signal_received is not None:
-        exit_code = 128 + process.signal_received
+        exit_code = exit_code_for_signal(process.signal_received)
     return CrawlResult(
         fatal_error=crawler.spider.fatal_error,
         run_id=stats("parknews/run_id"),

@@ -13,12 +13,11 @@ import click
 from archive.db import check_archive_path, check_writable, open_archive_readonly, writing
 from archive.errors import UsageError, WriteFailedError
 from archive.lock import archive_lock
-from archive.research_cli import db_option
-from archive.terminal import print_table, visible
-from archive.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, count, parse_settings
-from archive.validate import check_writable as check_path_writable
+from cli.research import db_option
+from cli.terminal import print_table, visible
+from cli.validate import MAX_REFRESH_DAYS, Seconds, check_log_file, check_url, count, parse_settings
+from cli.validate import check_writable as check_path_writable
 
-DEFAULT_START_URL = "https://jianghanqudianzixinxichanyeyuanqu.010b.com/info/144795/page/1"
 
 
 def report(result, db: str) -> None:
@@ -72,16 +71,18 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
     is running on this archive, nothing done; 4 the archive could not be written (disk full,
     read-only); 130/143 stopped by Ctrl-C/SIGTERM.
     """
+    from crawler.settings import PARKNEWS_START_URLS  # the default listing: one place, the settings
+
     values = {"PARKNEWS_FULL": full, "PARKNEWS_REFRESH_DAYS": refresh_days} | parse_settings(overrides)
     urls = list(start_urls) + (read_listings_file(listings_file) if listings_file else [])
     # Canonical first, then each once: one listing typed two ways (HTTP://…, …#top) is one listing.
-    urls = list(dict.fromkeys(check_url(u) for u in urls or values.get("PARKNEWS_START_URLS") or [DEFAULT_START_URL]))
+    urls = list(dict.fromkeys(check_url(u) for u in urls or values.get("PARKNEWS_START_URLS") or PARKNEWS_START_URLS))
     if log_file is not None:
         values["LOG_FILE"] = check_log_file(log_file)
     check_archive_path(db_path)  # the archive last: bad options never open it
     check_writable(db_path)  # the file (exit 4)
     check_path_writable(db_path)  # a regular file, in a directory SQLite can write its -wal in (exit 2)
-    from crawler.runner import crawl_settings, run_crawl
+    from cli.runner import crawl_settings, run_crawl
 
     settings = crawl_settings(
         db=db_path, delay=delay, concurrency=concurrency, max_pages=max_pages,
@@ -100,7 +101,7 @@ def demo(db_path, theme) -> None:
     """Serve the site replay on a free loopback port, crawl it with no delay, show what was archived."""
     from crawler.replay.server import ReplayServer
     from crawler.replay.site import ReplaySite
-    from crawler.runner import crawl_settings, run_crawl
+    from cli.runner import crawl_settings, run_crawl
 
     check_archive_path(db_path)
     check_writable(db_path)
@@ -136,17 +137,11 @@ def reparse(db_path) -> None:
 
 def show_archive(db: str, limit: int = 10) -> None:
     """A short look at an archive: totals, then the newest articles (shown as text, never markup)."""
+    from archive.stats import overview
+
     archive = open_archive_readonly(db)
-    total, reposts, regions = archive.execute(
-        "SELECT count(*), count(duplicate_of), count(DISTINCT adcode) FROM articles"
-    ).fetchone()
+    (total, reposts, regions), newest = overview(archive, limit=limit)
     click.echo(f"{total} articles ({reposts} marked as reposts) from {regions} places in {visible(db)}")
-    newest = archive.execute(
-        """SELECT detail_id, published_date, coalesce(district, city, province, region_tag, ''), coalesce(adcode, ''),
-                  title, length(body) FROM articles
-           ORDER BY coalesce(published_date, listing_date) DESC, detail_id DESC LIMIT ?""",
-        [limit],
-    ).fetchall()
     print_table(["detail_id", "published", "region", "adcode", "title", "body chars"], newest)
     click.echo(f'Query it: parknews query "SELECT title, published_date FROM articles LIMIT 5" --db {visible(db)}')
     archive.conn.close()

@@ -1,7 +1,7 @@
 """The ``parknews`` command line: crawl, demo, and the researchers' commands on an archive.
 
 ``main`` is the one place where an error becomes what the user sees: one line on stderr,
-``parknews: error: …`` (shown as text: ``archive.terminal.visible``), and the exit code of
+``parknews: error: …`` (shown as text: ``cli.terminal.visible``), and the exit code of
 ``archive.errors``. Nothing else prints errors or picks exit codes for them.
 """
 
@@ -13,13 +13,13 @@ import sys
 
 import click
 
-from archive.crawl_cli import CRAWL_COMMANDS
+from cli.crawl import CRAWL_COMMANDS
 from archive.errors import (
     EXIT_BUG, EXIT_LOCKED, EXIT_SIGINT, EXIT_SIGPIPE, EXIT_USAGE, OutputClosed, ParknewsError,
 )  # fmt: skip
-from archive.research_cli import RESEARCH_COMMANDS
-from archive.terminal import visible
-from archive.validate import check_argv
+from cli.research import RESEARCH_COMMANDS
+from cli.terminal import visible
+from cli.validate import check_argv
 
 
 class ParknewsGroup(click.Group):

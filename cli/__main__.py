@@ -1,0 +1,5 @@
+"""``python -m cli …`` is ``parknews …``."""
+
+from cli.main import main
+
+main()
