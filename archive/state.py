@@ -111,3 +111,13 @@ def refresh_targets(db, since: date | None) -> list[RefreshTarget]:
         headers = json.loads(headers) if headers else {}
         targets.append(RefreshTarget(*fields, etag=headers.get("etag"), last_modified=headers.get("last-modified")))
     return targets
+
+
+def pending_counts(db) -> dict[str, int]:
+    """{"pending": pages still to fetch, "gone": pages given up (404/410 run after run)},
+    article and listing pages together."""
+    pending, gone = db.execute(
+        """SELECT coalesce(sum(gone IS NULL), 0), coalesce(sum(gone IS NOT NULL), 0) FROM
+           (SELECT gone FROM pending_articles UNION ALL SELECT gone FROM pending_pages)"""
+    ).fetchone()
+    return {"pending": pending, "gone": gone}

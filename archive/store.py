@@ -28,6 +28,7 @@ from archive import facts, fts
 from archive.db import transaction
 from archive.reposts import RepostIndex
 from archive.schema import TABLES
+from archive.state import pending_counts
 
 # Captures are compressed at zlib's level 1: 0.13 ms a page instead of 0.24 at level 6, for
 # 6% more bytes (30.2% of the raw page instead of 28.4%, on the replay's pages).
@@ -277,13 +278,3 @@ class ArchiveWriter:
         columns = tuple(dict.fromkeys((*VERSION_FIELDS, *ARTICLE_FIELDS, "last_seen")))
         cursor = self.db.execute(f"SELECT {', '.join(columns)} FROM articles WHERE detail_id IN ({marks})", ids)
         return {row[0]: dict(zip(columns, row)) for row in cursor}
-
-
-def pending_counts(db: sqlite_utils.Database) -> dict[str, int]:
-    """{"pending": pages still to fetch, "gone": pages given up (404/410 run after run)},
-    article and listing pages together."""
-    pending, gone = db.execute(
-        """SELECT coalesce(sum(gone IS NULL), 0), coalesce(sum(gone IS NOT NULL), 0) FROM
-           (SELECT gone FROM pending_articles UNION ALL SELECT gone FROM pending_pages)"""
-    ).fetchone()
-    return {"pending": pending, "gone": gone}

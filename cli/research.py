@@ -287,7 +287,7 @@ def _pending_note(db) -> str:
     """"; 3 pages pending, 1 gone": what crawls left to fetch and gave up (schema 2 archives)."""
     if not db["pending_articles"].exists():
         return ""
-    from archive.store import pending_counts
+    from archive.state import pending_counts
 
     counts = pending_counts(db)
     return f"; {counts['pending']} pages pending, {counts['gone']} gone" if any(counts.values()) else ""

@@ -38,7 +38,9 @@ def imported_packages(*args: str) -> tuple[subprocess.CompletedProcess, set[str]
         ["export", "-o", "-"],
         ["export", "-o", "-", "--format", "jsonl"],
         ["stats", "--by", "city", "--json"],
+        ["stats"],
         ["runs", "--json"],
+        ["runs"],  # the table's note on pending pages
     ],
     ids=lambda args: " ".join(args[:2]),
 )
