@@ -1,0 +1,3 @@
+"""``extract.listing`` at its address before issue 15 (see ``crawler/extract/__init__.py``)."""
+
+from extract.listing import *  # noqa: F401,F403 - the public names, nothing else
