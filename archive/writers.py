@@ -31,7 +31,7 @@ EXCEL_ROWS_MAX = 1_048_576  # rows in one sheet, the header included
 TRUNCATED_MARK = "…[truncated for Excel: {shown:,} of {total:,} characters; the CSV, Parquet and Stata exports hold all]"
 TRUNCATED_COLUMN = "body_truncated"
 TRUNCATED_DOC = "TRUE when body was cut to fit Excel's 32,767-character cell (its cell then ends with the marker)"
-PARQUET_ROW_GROUP = 50_000  # rows per Parquet row group
+PARQUET_ROW_GROUP = 10_000  # rows per Parquet row group (~25 MB of text): peak RSS 290 MB at 100,000 articles, 750 MB with 50,000-row groups (bench/bench_export.py)
 # Characters XML 1.0 (and so Excel) cannot hold: removed from every text cell.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EXCEL_WIDTHS = {"int": 11, "date": 11, "local_ts": 17, "utc_ts": 17}  # characters
