@@ -230,7 +230,7 @@ def search_page(
                 ranked = db.execute(*page("f.rank", [wanted, offset], with_rank=True, source=in_window)).fetchall()
             else:
                 window = db.execute(*page("f.rowid DESC", [-1, 0], with_rank=False, source=in_window)).fetchall()
-                ranked = rank_by_bm25([row[:-1] for row in window], parsed.terms)[offset:]
+                ranked = rank_by_bm25([row[:-1] for row in window], parsed.terms, text_at=PAGE_TEXT_AT)[offset:]
                 ranked = ranked if limit is None else ranked[:limit]
             rest_limit = -1 if limit is None else max(0, limit - len(ranked))
             rest_offset = max(0, offset - RANK_WINDOW)
@@ -350,17 +350,23 @@ def stored_query_sql(limit: int = 1000) -> str:
     )
 
 
-def rank_by_bm25(rows: list[tuple], terms: tuple[str, ...]) -> list[tuple]:
-    """``rows`` (ending in title, summary, body) best first, each with its bm25 rank appended.
+# Where title, summary and body stand in the rows search_page reads (see its SELECT).
+PAGE_TEXT_AT = (2, 6, 7)
+
+
+def rank_by_bm25(rows: list[tuple], terms: tuple[str, ...], text_at: tuple[int, int, int] = (-3, -2, -1)) -> list[tuple]:
+    """``rows`` best first, each with its bm25 rank appended; ``text_at`` are the positions of
+    each row's title, summary and body (default: the row ends in them).
 
     FTS5's formula and column weights; term frequencies counted in the text, lengths in
     characters (a Han character is one bigram token), phrase frequencies among ``rows``.
     """
     patterns = [re.compile(pattern, re.IGNORECASE) for pattern in map(_term_pattern, terms) if pattern]
     counts = [
-        [[len(pattern.findall(text)) if text else 0 for text in row[-3:]] for pattern in patterns] for row in rows
+        [[len(pattern.findall(text)) if text else 0 for text in texts] for pattern in patterns]
+        for texts in ([row[i] for i in text_at] for row in rows)
     ]
-    lengths = [sum(len(text or "") for text in row[-3:]) for row in rows]
+    lengths = [sum(len(row[i] or "") for i in text_at) for row in rows]
     average_length = sum(lengths) / len(rows) or 1
     idfs = []
     for index in range(len(patterns)):

@@ -238,7 +238,7 @@ def test_window_of_a_frequent_query_is_scored_from_its_text(archive_path, monkey
         "coalesce(a.region_tag, a.city, a.province), a.duplicate_of, a.summary, a.body FROM articles_fts f "
         "JOIN articles a ON a.detail_id = f.rowid WHERE articles_fts MATCH ? AND a.duplicate_of IS NULL "
         "ORDER BY f.rowid DESC", [match]).fetchall()  # fmt: skip
-    expected = [(row[0], row[-1]) for row in search.rank_by_bm25(newest[:6], ("招商",))]
+    expected = [(row[0], row[-1]) for row in search.rank_by_bm25(newest[:6], ("招商",), text_at=search.PAGE_TEXT_AT)]
     expected += [(row[0], None) for row in newest[6:]]
     for offset in (0, 4, 7):
         hits = [(hit["detail_id"], hit["rank"]) for hit in search.search_page(db, "招商", limit=3, offset=offset).hits]

@@ -75,7 +75,8 @@ def test_bounded_windows_are_scored_from_their_text_and_every_match_stays_reacha
         "coalesce(a.region_tag, a.city, a.province), a.duplicate_of, a.summary, a.body FROM articles_fts f "
         "JOIN articles a ON a.detail_id = f.rowid WHERE articles_fts MATCH ? AND a.duplicate_of IS NULL "
         "ORDER BY f.rowid DESC", [search.parse_query("招商").match]).fetchall()  # fmt: skip
-    expected = [row[0] for row in search.rank_by_bm25(newest[:3], ("招商",))] + [row[0] for row in newest[3:]]
+    ranked = search.rank_by_bm25(newest[:3], ("招商",), text_at=search.PAGE_TEXT_AT)
+    expected = [row[0] for row in ranked] + [row[0] for row in newest[3:]]
     assert [hit["detail_id"] for hit in search.search_page(db, "招商", limit=BOUND).hits] == expected[:BOUND]
     assert [hit["detail_id"] for hit in search.search_page(db, "招商", limit=None).hits] == expected
 
@@ -92,3 +93,32 @@ def test_cli_shows_the_bound_and_counts_with_count(run_cli, archive_path, bounde
     code, out, _ = run_cli("search", "招商", "--db", archive_path, "--limit", "2", "--json", "--count")
     meta = json.loads(out.splitlines()[0])
     assert (meta["total"], meta["total_exact"]) == (exact, True)
+
+
+@pytest.mark.parametrize("include_duplicates", [False, True], ids=["reposts-left-out", "reposts-included"])
+def test_text_scored_windows_weigh_the_title_and_take_reposts(archive_path, monkeypatch, include_duplicates):
+    """The window scored from its rows' text reads title, summary and body (the title weighing
+    most: its matches rank first here), also when a repost stands in the window."""
+    monkeypatch.setattr(search, "TOTAL_COUNTED_UP_TO", BOUND)
+    db = open_archive_readonly(archive_path)
+    reposts = {row[0] for row in db.execute("SELECT detail_id FROM articles WHERE duplicate_of IS NOT NULL")}
+    titles = dict(db.execute("SELECT detail_id, title FROM articles"))
+    condition = "" if include_duplicates else "AND a.duplicate_of IS NULL"
+
+    def windows(word: str):
+        """(word, window size, newest matches) for each window that holds both kinds of title
+        (and a repost, when they are included)."""
+        newest = [row[0] for row in db.execute(
+            f"SELECT f.rowid FROM articles_fts f JOIN articles a ON a.detail_id = f.rowid WHERE articles_fts MATCH ? "
+            f"{condition} ORDER BY f.rowid DESC", [search.parse_query(word).match])]  # fmt: skip
+        for size in range(2, len(newest) - BOUND):
+            if len({word in titles[i] for i in newest[:size]}) == 2 and (not include_duplicates or set(newest[:size]) & reposts):
+                yield word, size, newest
+
+    word, window, newest = next(found for word in ("招商", "园区", "项目", "企业", "发展", "光谷") for found in windows(word))
+    monkeypatch.setattr(search, "RANK_WINDOW", window)
+    hits = list(search.search_page(db, word, limit=window, include_duplicates=include_duplicates).hits)
+    assert {hit["detail_id"] for hit in hits} == set(newest[:window])
+    in_title = [word in hit["title"] for hit in hits]
+    assert in_title == sorted(in_title, reverse=True) and any(in_title) and not all(in_title)
+    assert not include_duplicates or any(hit["duplicate_of"] for hit in hits)
