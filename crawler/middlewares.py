@@ -14,6 +14,11 @@ from typing import TYPE_CHECKING
 
 from urllib.parse import urldefrag, urljoin
 
+import scrapy.exceptions
+import twisted.internet.defer
+import twisted.internet.error
+import twisted.web._newclient
+import twisted.web.http
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -22,9 +27,39 @@ from crawler import settings as defaults
 from extract.urls import is_crawlable
 
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
+
+# What says a site is in trouble for now, not that a URL is wrong: HTTP 408, 429 and 5xx;
+# timeouts, dropped connections and cut-off answers, as Scrapy 2.19 reports them
+# (scrapy.exceptions.DownloadTimeoutError, DownloadFailedError, ResponseDataLossError) and as
+# Twisted did before. Not transient: DNS errors, refused connections, other 4xx.
+TRANSIENT_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+TRANSIENT_ERRORS = tuple(
+    getattr(module, name)
+    for module, names in (
+        (scrapy.exceptions, ("DownloadTimeoutError", "DownloadFailedError", "ResponseDataLossError")),
+        (twisted.internet.error, ("TimeoutError", "TCPTimedOutError", "ConnectionLost", "ConnectionDone")),
+        (twisted.internet.defer, ("TimeoutError",)),
+        (twisted.web._newclient, ("ResponseFailed", "ResponseNeverReceived")),
+        (twisted.web.http, ("PotentialDataLoss",)),
+    )
+    for name in names
+    if hasattr(module, name)  # Scrapy before 2.19 has no Download*Error
+) + (TimeoutError,)
+
+
+def is_transient(error: BaseException | Failure) -> bool:
+    """Whether a failed request (its Failure, or the exception) may well succeed later (see
+    ``TRANSIENT_STATUSES``, ``TRANSIENT_ERRORS``): a start URL failing so is recorded with its
+    page pending (exit 1), and a robots.txt failing so means the host answered."""
+    value = error.value if isinstance(error, Failure) else error
+    response = getattr(value, "response", None)
+    if response is not None:
+        return response.status in TRANSIENT_STATUSES
+    return isinstance(value, TRANSIENT_ERRORS)
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:

@@ -27,6 +27,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.middlewares import is_transient
+
 logger = logging.getLogger(__name__)
 
 
@@ -69,7 +71,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
                 response = await self.crawler.engine.download_async(robots_request)
             except Exception as exc:  # noqa: BLE001 - any failure to get an answer is "unreachable"
                 reason = f"{robots_url} unreachable ({type(exc).__name__}: {str(exc) or 'no answer'})"[:300]
-                self._settle(netloc, Unreachable(reason, host_answered="Timeout" in type(exc).__name__))
+                self._settle(netloc, Unreachable(reason, host_answered=is_transient(exc)))
             else:
                 if response.status >= 500:
                     self._settle(netloc, Unreachable(f"{robots_url} answered HTTP {response.status}", host_answered=True))

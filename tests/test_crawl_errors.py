@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import time
 
 import pytest
 
@@ -125,18 +126,36 @@ def test_scrapy_crawl_command_works_too(tmp_path):
 
 
 class FailingFirstPage:
-    """Page 1 of the listing answers ``status`` while ``failing`` is True; the rest as the site."""
+    """Page 1 of the listing (or ``path``) fails while ``failing`` is True; the rest as the site.
+    ``status``: an HTTP status, or one of the replay's connection faults: "stall" (answers after
+    2 s), "reset" (RST), "truncated" (half the declared body), "empty" (an empty 200)."""
 
-    def __init__(self, status: int):
-        self.status, self.failing = status, True
+    def __init__(self, status: int | str, path: str = "/page/1"):
+        self.status, self.path, self.failing = status, path, True
 
     def intercept(self, handler, page):
-        if self.failing and handler.path.endswith("/page/1"):
+        from crawler.replay import faults
+
+        if not (self.failing and handler.path.endswith(self.path)):
+            return page
+        if self.status == "empty":
+            return Page(200, b"", page.content_type)
+        if self.status == "stall":
+            time.sleep(2)
+            handler.close_connection = True
+            faults._send(handler, page.status, {"Content-Type": page.content_type}, page.body)
+        elif self.status == "reset":
+            faults._reset(handler)
+        elif self.status == "truncated":
+            handler.close_connection = True
+            faults._send(handler, 200, {"Content-Type": page.content_type}, page.body[: len(page.body) // 2],
+                         declared_length=len(page.body))  # fmt: skip
+        else:
             return Page(self.status, b"busy" if self.status >= 500 else b"gone", "text/html")
-        return page
+        return None
 
 
-@pytest.mark.parametrize("status", [503, 429, 408])
+@pytest.mark.parametrize("status", [503, 429, 408, "stall", "reset", "truncated", "empty"])
 def test_start_page_failing_for_now_is_recorded_and_fetched_next_run(tmp_path, status):
     """A start URL's page 1 answering 5xx/429/408 through every retry is the site's trouble, not
     a wrong URL: the run is recorded (exit 1) with the page pending, and the next run walks it."""
@@ -144,12 +163,13 @@ def test_start_page_failing_for_now_is_recorded_and_fetched_next_run(tmp_path, s
     db = tmp_path / "archive.db"
     fault = FailingFirstPage(status)
     with ReplayServer(site, faults=fault) as server:
-        result = crawl(server.start_url, db, "-s", "RETRY_TIMES=1")
+        result = crawl(server.start_url, db, "-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=1")
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
         run = rows(db, "SELECT * FROM crawl_runs")[0]
         assert (run["status"], run["exit_code"]) == ("errors", 1)
-        assert [r["reason"] for r in rows(db, "SELECT reason FROM crawl_errors")] == [f"HTTP {status}"]
+        reasons = [r["reason"] for r in rows(db, "SELECT reason FROM crawl_errors")]
+        assert len(reasons) == 1 and (reasons[0] == f"HTTP {status}" if isinstance(status, int) else "Failure" not in reasons[0])
         assert [r["page"] for r in rows(db, "SELECT page FROM pending_pages WHERE gone IS NULL")] == [1]
         fault.failing = False
         again = crawl(server.start_url, db)
@@ -167,3 +187,50 @@ def test_start_page_that_says_the_url_is_wrong_is_bad_input(existing_archive, st
     assert_one_line_error(result)
     assert "cannot fetch the start URL" in result.stderr and f"HTTP {status}" in result.stderr
     assert file_digest(existing_archive) == before
+
+
+@pytest.mark.parametrize("fault", ["reset", "truncated", "stall"])
+def test_robots_txt_failing_for_now_is_recorded(tmp_path, fault):
+    """robots.txt is fetched once, unretried: a host that took the connection and then failed
+    is unreachable for this run (RFC 9309: disallow all), recorded, exit 1; not bad input."""
+    db = tmp_path / "archive.db"
+    with ReplayServer(ReplaySite(pages=2), faults=FailingFirstPage(fault, path="/robots.txt")) as server:
+        result = crawl(server.start_url, db, "-s", "DOWNLOAD_TIMEOUT=1")
+    assert result.returncode == 1, result.stderr
+    assert "robots.txt" in rows(db, "SELECT reason FROM crawl_errors")[0]["reason"]
+
+
+def test_among_several_start_urls_a_wrong_one_is_that_listings_error(tmp_path):
+    """One start URL that cannot be fetched (refused) beside one that works: the good listing is
+    archived whole, the bad one recorded with its page pending; exit 1, whichever fails first."""
+    site = ReplaySite(pages=2)
+    db = tmp_path / "archive.db"
+    bad = f"http://127.0.0.1:{closed_port()}/info/1/page/1"
+    with ReplayServer(site) as server:
+        result = crawl(server.start_url, db, "--start-url", bad, "-s", "RETRY_TIMES=0")
+    assert result.returncode == 1, result.stderr
+    assert {r["detail_id"] for r in rows(db, "SELECT detail_id FROM articles")} == set(site.listed_ids())
+    assert [r["url"] for r in rows(db, "SELECT url FROM crawl_errors")] == [bad]
+    assert [r["listing"] for r in rows(db, "SELECT listing FROM pending_pages")] == [bad]
+
+
+@pytest.mark.parametrize("status", [404, "not a listing"])
+def test_a_listing_walked_before_failing_is_an_error_not_bad_input(tmp_path, status):
+    """A listing this archive walked before whose page 1 now answers 404 or no listing is in
+    trouble (or gone: 404s count towards PARKNEWS_GONE_AFTER_RUNS), not a mistyped URL: exit 1."""
+    site = ReplaySite(pages=2)
+    db = tmp_path / "archive.db"
+    fault = FailingFirstPage(404)
+    with ReplayServer(site, faults=fault) as server:
+        fault.failing = False
+        assert crawl(server.start_url, db).returncode == 0
+        fault.failing = True
+        if status != 404:  # a maintenance page, answered 200
+            notice = "<html><body><p>网站维护中，请稍后访问。</p></body></html>".encode()
+            fault.intercept = lambda handler, page: (
+                Page(200, notice, "text/html; charset=utf-8") if handler.path.endswith("/page/1") else page
+            )
+        result = crawl(server.start_url, db, "-s", "RETRY_TIMES=0")
+    assert result.returncode == 1, result.stderr
+    run = rows(db, "SELECT status, exit_code FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert (run["status"], run["exit_code"]) == ("errors", 1)

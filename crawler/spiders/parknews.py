@@ -21,6 +21,7 @@ runs in a row) are not requested.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,15 +31,13 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from twisted.internet import defer, error
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
-from twisted.web.http import PotentialDataLoss
 
 from archive.state import CrawlState, RefreshTarget
 from archive.store import utc_now
 from crawler import settings as defaults
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
+from crawler.middlewares import is_transient
 from crawler.robots import RobotsUnreachable
 from extract.detail import detail_fields
 from extract.encoding import decode_html
@@ -53,30 +52,18 @@ DOWNLOADER_META_KEYS = ("download_latency", "download_slot", "redirect_times", "
                         "redirect_reasons", "_auth_proxy", "_scheme_proxy", "_dont_cache", "cache_timestamp")  # fmt: skip
 
 
+_FAILURE_REPR = re.compile(r"<twisted\.python\.failure\.Failure (?:[\w.]+\.)?(\w+): ([^>]*)>")
+
+
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
     """A short human reason for a failed request, and the HTTP status where there was one."""
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}", response.status
-    message = failure.getErrorMessage()
+    # Twisted's ResponseFailed carries its causes as a list of Failures, and Scrapy 2.19's
+    # DownloadFailedError that list's repr: name the causes ("ConnectionLost: …") instead.
+    message = _FAILURE_REPR.sub(r"\1: \2", failure.getErrorMessage()).strip("[]")
     return (f"{failure.type.__name__}: {message}" if message else failure.type.__name__)[:300], None
-
-
-# A start URL's page 1 failing with one of these is the site's trouble for now (retried and
-# still failing), not a wrong URL: the run is recorded with the page pending (exit 1) instead of
-# refused as bad input (exit 2). HTTP 408, 429 and 5xx; timeouts and dropped connections.
-TRANSIENT_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
-TRANSIENT_ERRORS = (TimeoutError, defer.TimeoutError, error.TimeoutError, error.TCPTimedOutError, error.ConnectionLost,
-                    error.ConnectionDone, ResponseNeverReceived, ResponseFailed, PotentialDataLoss)  # fmt: skip
-
-
-def is_transient(failure: Failure) -> bool:
-    """Whether a failed request may well succeed later (see ``TRANSIENT_STATUSES``); False for
-    what says the URL is wrong: DNS errors, refused connections, 404 and other 4xx."""
-    response = getattr(failure.value, "response", None)
-    if response is not None:
-        return response.status in TRANSIENT_STATUSES
-    return bool(failure.check(*TRANSIENT_ERRORS))
 
 
 def capture(response: Response, kind: str, **where: Any) -> Capture:
@@ -143,6 +130,7 @@ class ParknewsSpider(scrapy.Spider):
         spider.pending_pages = [p for p in state.pending_pages if p.listing in spider.start_urls]
         spider.gone_ids = state.gone_ids
         spider.gone_pages = state.gone_pages
+        spider.walked_before = set(state.walked_listings)
         spider.walks = {
             url: Walk(url, to_the_end=spider.full or url not in state.walked_listings) for url in spider.start_urls
         }
@@ -174,8 +162,17 @@ class ParknewsSpider(scrapy.Spider):
         entries = listing_entries(html, response.url)
         pages = pagination(html, response.url)
         if page == 1 and not looks_like_listing(entries, pages):
-            self.fatal_error = f"{response.url} is not a listing page (no entries linking to /info/detail/<id>.html found); pass the URL of a listing's page 1"
-            raise CloseSpider("not_a_listing")
+            if not response.body.strip():  # an empty answer is the site's trouble: ask again
+                yield self.retry_or_error(response, "empty listing page", listing=listing)
+                return
+            reason = "not a listing page (no entries linking to /info/detail/<id>.html found)"
+            if self.is_wrong_start(listing):
+                self.fatal_error = f"{response.url} is {reason}; pass the URL of a listing's page 1"
+                raise CloseSpider("not_a_listing")
+            yield capture(response, "listing", listing=listing, page=page)
+            yield CrawlError(url=response.url, reason=reason, http_status=response.status, kind="listing",
+                             **response.request.cb_kwargs)  # fmt: skip
+            return
         if not self.listing_confirmed:
             self.listing_confirmed = True
             yield from self.pending_requests()
@@ -203,6 +200,16 @@ class ParknewsSpider(scrapy.Spider):
                 yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
         for entry in entries:
             yield from self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
+
+    def is_wrong_start(self, listing: str | None) -> bool:
+        """Whether page 1 of ``listing`` failing for good (DNS, refused, 4xx, not a listing: see
+        ``crawler.middlewares.is_transient``) is bad input that ends the crawl (exit 2, nothing
+        written): only for the one start URL of a crawl, before any listing page answered, and a
+        listing this archive has not walked before. Otherwise it is that listing's error (exit 1,
+        the page pending): a listing known to work is in trouble for now, and among several start
+        URLs one that fails must not decide, by when it fails, what the others write."""
+        return (len(self.start_urls) == 1 and listing in self.start_urls and not self.listing_confirmed
+                and listing not in self.walked_before)  # fmt: skip
 
     def page_limit(self, total: int) -> int:
         return min(total, self.max_pages) if self.max_pages else total
@@ -272,8 +279,8 @@ class ParknewsSpider(scrapy.Spider):
         reason, status = failure_reason(failure)
         # robots.txt answering 5xx or timing out: the site's trouble for now, an error, not bad input.
         robots_trouble = failure.check(RobotsUnreachable) and failure.value.host_answered
-        if (request.cb_kwargs.get("page") == 1 and request.url in self.start_urls and not self.listing_confirmed
-                and not robots_trouble and not is_transient(failure)):  # fmt: skip
+        listing = request.cb_kwargs.get("listing")
+        if request.cb_kwargs.get("page") == 1 and not robots_trouble and not is_transient(failure) and self.is_wrong_start(listing):
             self.fatal_error = f"cannot fetch the start URL {request.url} ({reason}); check the URL and the network"
             raise CloseSpider("start_url_unreachable")
         yield from self.failed_response_capture(failure, "listing")
