@@ -5,6 +5,7 @@ Exit codes: ``archive.errors`` (and README.md, "Exit codes").
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -35,14 +36,17 @@ def report(result, db: str) -> None:
 
 
 def read_listings_file(path: str) -> list[str]:
-    """One start URL a line; blank lines and lines starting with # are skipped. None at all is an error."""
+    """One start URL a line; blank lines and # comments (a line's own, or after a URL and a
+    space) are skipped, as is a UTF-8 byte order mark (Windows Notepad writes one). None at all
+    is an error."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
         raise UsageError(f"the listings file {path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise UsageError(f"cannot read the listings file {path} ({exc.strerror or exc})") from None
-    urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    # A "#" opening a word starts a comment; one inside a URL (…/page/1#top) does not.
+    urls = [url for url in (re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip() for line in lines) if url]
     if not urls:
         raise UsageError(f"the listings file {path} holds no start URL (only blank lines or # comments); add one a line")
     return urls

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import errno
 import importlib
-import ipaddress
 import json
 import math
 import os
@@ -27,11 +26,12 @@ import re
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import click
 
 from archive.errors import UsageError
+from extract.urls import canonical_listing_url
 from cli.terminal import INVISIBLE_CLASS, visible
 
 # Largest whole number accepted anywhere: SQLite's INTEGER is 64-bit signed.
@@ -101,10 +101,9 @@ class Seconds(Number):
 
 
 def check_url(url: str, what: str = "start URL") -> str:
-    """``url`` in its canonical form if it is an http(s) URL with a valid host (and port); else
-    UsageError. Canonical (RFC 3986 section 6.2.2-6.2.3): scheme and host in lower case, the
-    scheme's default port, a fragment (``#top``) and an empty query (``?``) dropped, an empty
-    path as ``/``: one listing spelled two ways is one listing, walked and recorded once."""
+    """``url`` in its canonical form (``extract.urls.canonical_listing_url``) if it is an http(s)
+    URL with a valid host name or IPv4 address (and port), no user name or password, at most
+    ``URL_LENGTH_LIMIT`` characters once canonical; else UsageError."""
     hint = "give a listing page such as https://<park>.010b.com/info/<id>/page/1"
     shown = visible(url, one_line=True)
     if not url or _BAD_URL_CHARS.search(url):
@@ -114,31 +113,26 @@ def check_url(url: str, what: str = "start URL") -> str:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
         raise UsageError(f"{what} {shown!r} is malformed ({exc}); {hint}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{what} {shown!r} is not an http(s) URL with a host; {hint}")
-    try:
-        ipaddress.ip_address(parts.hostname)
-    except ValueError:
-        try:
-            parts.hostname.encode("idna")
-        except UnicodeError:
-            raise UsageError(f"{what} {shown!r} has no valid host name; {hint}") from None
-    return canonical_url(parts)
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def canonical_url(parts: SplitResult) -> str:
-    """The URL of ``parts`` (a checked http(s) URL) in the canonical form ``check_url`` gives."""
-    scheme, host = parts.scheme.lower(), parts.hostname or ""
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username is not None or parts.password is not None:
-        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+        masked = visible(url.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1), one_line=True)
+        raise UsageError(f"{what} {masked!r} carries a user name or password (…@); parknews does not log in: leave them out")
+    if ":" in parts.hostname:
+        raise UsageError(f"{what} {shown!r} names its host by an IPv6 address, which the crawler's resolver cannot reach; "
+                         "use the host's name or its IPv4 address")  # fmt: skip
+    try:
+        canonical = canonical_listing_url(url)
+    except UnicodeError:
+        raise UsageError(f"{what} {shown!r} has no valid host name; {hint}") from None
+    if len(canonical) > URL_LENGTH_LIMIT:
+        raise UsageError(f"{what} is {len(canonical):,} characters long; at most {URL_LENGTH_LIMIT:,} are fetched "
+                         "(Scrapy's URLLENGTH_LIMIT): give the listing's page 1")  # fmt: skip
+    return canonical
+
+
+# Scrapy's UrlLengthMiddleware drops longer URLs without a word (URLLENGTH_LIMIT's default).
+URL_LENGTH_LIMIT = 2083
 
 
 # -- settings ---------------------------------------------------------------------------------

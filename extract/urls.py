@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from w3lib.url import safe_url_string
+
 import tldextract
 
 DETAIL_PATH = re.compile(r"/info/detail/(\d+)\.s?html?$", re.IGNORECASE)
@@ -58,3 +60,28 @@ def is_crawlable(url: str, domains: Iterable[str]) -> bool:
     if parts.scheme.lower() not in CRAWLABLE_SCHEMES or not host:
         return False
     return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_listing_url(url: str) -> str:
+    """A listing's start URL in the one form it is known by (its key in the archive), and as
+    Scrapy will request it: scheme in lower case; the host as IDNA gives it (lower case, full-
+    width letters folded, Chinese names in punycode), without a trailing dot; the scheme's
+    default port dropped; path and query percent-encoded as Scrapy encodes them
+    (``w3lib.url.safe_url_string``); an empty path as ``/``; a fragment (``#top``) and an empty
+    query (``?``) dropped. RFC 3986 §6.2.2-6.2.3. ``url``: http(s) with a host (checked by the
+    caller); raises UnicodeError for a host IDNA refuses.
+    """
+    parts = urlsplit(safe_url_string(url))
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    host = host.encode("idna").decode("ascii")  # UnicodeError for an empty or overlong label
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if "@" in parts.netloc:
+        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from cli.validate import check_url
+from archive.errors import UsageError
+from cli.crawl import read_listings_file
+from cli.validate import URL_LENGTH_LIMIT, check_url
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
 from tests.crawling import crawl, rows
@@ -23,7 +25,11 @@ from tests.crawling import crawl, rows
         ("http://park.010b.com:80/info/1/page/1?#", "http://park.010b.com/info/1/page/1"),
         ("http://park.010b.com", "http://park.010b.com/"),
         ("http://park.010b.com:8080/info/1/page/1?from=menu#x", "http://park.010b.com:8080/info/1/page/1?from=menu"),
-        ("http://[::1]:8080/info/1/page/1", "http://[::1]:8080/info/1/page/1"),
+        ("http://park.010b.com/info/1/page/1?q=中文", "http://park.010b.com/info/1/page/1?q=%E4%B8%AD%E6%96%87"),
+        ("http://park.010b.com/info/1/page/1?q=%E4%B8%AD%E6%96%87", "http://park.010b.com/info/1/page/1?q=%E4%B8%AD%E6%96%87"),
+        ("http://ＰＡＲＫ.010b.com/info/1/page/1", "http://park.010b.com/info/1/page/1"),
+        ("http://park.010b.com./info/1/page/1", "http://park.010b.com/info/1/page/1"),
+        ("http://产业园区.cn/info/1/page/1", "http://xn--vhq3m80jhue.cn/info/1/page/1"),
     ],
 )
 def test_check_url_gives_the_canonical_form(typed, canonical):
@@ -45,3 +51,47 @@ def test_one_listing_typed_four_ways_is_walked_and_recorded_once(tmp_path):
     assert json.loads(rows(db, "SELECT start_urls FROM crawl_runs")[0]["start_urls"]) == [url]
     assert len(first_pages) == 1
     assert rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == len(site.expected())
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://reader:s3cret@park.010b.com/info/1/page/1", "user name or password"),
+        ("http://@park.010b.com/info/1/page/1", "user name or password"),
+        ("http://[::1]:8080/info/1/page/1", "IPv6"),
+        ("http://park.010b.com/info/1/page/1?x=" + "a" * URL_LENGTH_LIMIT, "characters long"),
+    ],
+)
+def test_urls_the_crawler_cannot_fetch_are_refused(url, says):
+    with pytest.raises(UsageError, match=says) as raised:
+        check_url(url)
+    assert "s3cret" not in str(raised.value)
+
+
+def test_listings_file_with_bom_and_comments(tmp_path):
+    listings = tmp_path / "listings.txt"
+    listings.write_bytes(
+        "\ufeffhttp://a.010b.com/info/1/page/1  # 江汉区\n\n# a comment line\n"
+        "http://b.010b.com/info/2/page/1#top\n   # indented comment\n".encode("utf-8")
+    )
+    assert read_listings_file(str(listings)) == ["http://a.010b.com/info/1/page/1", "http://b.010b.com/info/2/page/1#top"]
+
+
+def test_scrapy_crawl_keys_listings_as_parknews_crawl_does(tmp_path):
+    """`scrapy crawl parknews -a start_url=…` (the same spider) stores the canonical key too."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    site = ReplaySite(seed=3, pages=1, per_page=2)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        scheme, rest = server.start_url.split("://", 1)
+        typed = f"{scheme.upper()}://{rest}?#top"
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "parknews", "-a", f"start_url={typed}", "-s", f"ARCHIVE_PATH={db}",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert [row["listing"] for row in rows(db, "SELECT listing FROM listings")] == [server.start_url]

@@ -42,7 +42,7 @@ from crawler.robots import RobotsUnreachable
 from extract.detail import detail_fields
 from extract.encoding import decode_html
 from extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
-from extract.urls import canonical_detail_url, is_crawlable, site_domains
+from extract.urls import canonical_detail_url, canonical_listing_url, is_crawlable, site_domains
 from normalize.dates import SHANGHAI
 
 
@@ -76,6 +76,14 @@ def page_html(response: Response) -> str:
     return decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
 
 
+def _listing_key(url: str) -> str:
+    """``url`` in its canonical form, or as typed if it has none (the request then fails)."""
+    try:
+        return canonical_listing_url(url)
+    except (UnicodeError, ValueError):
+        return url
+
+
 @dataclass
 class Walk:
     """How one listing is walked in this run."""
@@ -106,10 +114,9 @@ class ParknewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ParknewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        if spider.start_url_arg:
-            spider.start_urls = [u for u in spider.start_url_arg.split(",") if u]
-        else:
-            spider.start_urls = settings.getlist("PARKNEWS_START_URLS")
+        typed = [u for u in spider.start_url_arg.split(",") if u] if spider.start_url_arg else settings.getlist("PARKNEWS_START_URLS")
+        # Each listing by its one key, however typed (`scrapy crawl -a start_url=…` included).
+        spider.start_urls = list(dict.fromkeys(_listing_key(url) for url in typed))
         max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else settings.getint("PARKNEWS_MAX_PAGES")
         spider.max_pages = int(max_pages) or None
         spider.max_listing_pages = settings.getint("PARKNEWS_MAX_LISTING_PAGES", defaults.PARKNEWS_MAX_LISTING_PAGES)
