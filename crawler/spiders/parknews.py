@@ -44,6 +44,7 @@ from extract.encoding import decode_html
 from extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
 from extract.urls import canonical_detail_url, canonical_listing_url, is_crawlable, site_domains
 from normalize.dates import SHANGHAI
+from normalize.titles import clean_title
 
 
 
@@ -74,6 +75,16 @@ def capture(response: Response, kind: str, **where: Any) -> Capture:
 
 def page_html(response: Response) -> str:
     return decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+
+
+def shows_headline(page_title: str, listing_title: str | None) -> bool:
+    """Whether the title found on an article page is the one its listing showed (the 【region】
+    prefix, whitespace and a listing's truncation mark … aside): the page is that article."""
+    def key(text: str) -> str:
+        return "".join(clean_title(text or "").title.split())
+
+    shown, listed = key(page_title), key(listing_title or "").rstrip("….。")
+    return bool(shown and listed) and shown.startswith(listed)
 
 
 def _listing_key(url: str) -> str:
@@ -337,9 +348,14 @@ class ParknewsSpider(scrapy.Spider):
             return
         fields = detail_fields(page_html(response), response.url, listing_title=item.listing_title)
         if not fields.body:
-            # An empty or cut-off page; it must not replace a good article.
-            yield self.retry_or_error(response, "article page without article text")
-            return
+            # An empty or cut-off page: asked again; it must never replace a good article. When
+            # retries are spent and the page shows the article's headline, it is an article of
+            # pictures (or video) only: archived with its title, date and place, and no text.
+            retry_or_error = self.retry_or_error(response, "article page without article text")
+            if not isinstance(retry_or_error, CrawlError) or not shows_headline(fields.title, item.listing_title):
+                yield retry_or_error
+                return
+            self.crawler.stats.inc_value("parknews/articles_without_text")
         item.detail_title = fields.title
         item.region_raw = fields.region_raw
         item.published_raw = fields.published_raw
