@@ -128,31 +128,42 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
         if not os.access(parent, os.W_OK):
             raise UsageError(f"directory {parent} is not writable; choose another --db path")
         return path
+    sidecars = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    absent = [sidecar for sidecar in sidecars if not sidecar.exists()]
     try:
-        conn = _probe(path)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            article_columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
-        finally:
-            conn.close()
+        refusal = _refusal(path, must_exist)
     except sqlite3.DatabaseError as exc:
-        raise UsageError(f"{path} is not an SQLite archive ({exc}); pass another --db path") from None
+        refusal = f"{path} is not an SQLite archive ({exc}); pass another --db path"
+    if refusal:
+        # A file that is not ours is left as it was found: a -wal or -shm the look created (a
+        # WAL file with one of them but not the other) goes, emptied, as it came.
+        for sidecar in absent:
+            if sidecar.exists() and (sidecar.name.endswith("-shm") or sidecar.stat().st_size == 0):
+                sidecar.unlink(missing_ok=True)
+        raise UsageError(refusal)
+    return path
+
+
+def _refusal(path: Path, must_exist: bool) -> str | None:
+    """Why the SQLite file at ``path`` is no archive to use, or None (see check_archive_path)."""
+    conn = _probe(path)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        article_columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    finally:
+        conn.close()
     if version > SCHEMA_VERSION:
-        raise UsageError(
-            f"{path} is an archive of a newer parknews (schema {version}, this one knows {SCHEMA_VERSION}); "
-            "upgrade parknews (pip install -U parknews) to use it"
-        )
+        return (f"{path} is an archive of a newer parknews (schema {version}, this one knows {SCHEMA_VERSION}); "
+                "upgrade parknews (pip install -U parknews) to use it")  # fmt: skip
     if not tables:  # a zero-byte file, or SQLite without a table
         if must_exist:
-            raise UsageError(f"{path} is empty, not an archive yet; run 'parknews crawl --db {path}' first")
-        return path  # an empty file: a new archive
+            return f"{path} is empty, not an archive yet; run 'parknews crawl --db {path}' first"
+        return None  # an empty file: a new archive
     if "detail_id" not in article_columns:
-        raise UsageError(
-            f"{path} is an SQLite database of another application (no parknews articles table); "
-            "pass another --db path: parknews never adds its tables to it"
-        )
-    return path
+        return (f"{path} is an SQLite database of another application (no parknews articles table); "
+                "pass another --db path: parknews never adds its tables to it")  # fmt: skip
+    return None
 
 
 def _uri(path: Path, **parameters: str) -> str:

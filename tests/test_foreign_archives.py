@@ -98,3 +98,30 @@ def test_a_zero_byte_file_is_no_archive_for_the_other_commands(tmp_path, served,
     assert_one_line_error(result, code=2)
     assert "is empty" in result.stderr
     assert db.stat().st_size == 0
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_refused_file_with_commits_in_its_wal_keeps_just_what_it_had(tmp_path, served, command):
+    """Another application's WAL database whose -wal still holds commits (and no -shm: nobody has
+    it open): refused, and left as found: the same bytes in both files, no -shm created."""
+    import shutil
+
+    source = tmp_path / "source"
+    source.mkdir()
+    conn = sqlite3.connect(source / "other.db")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    foreign_database_rows = [("shopping list",), ("call the plumber",)]
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.executemany("INSERT INTO notes (text) VALUES (?)", foreign_database_rows)
+    conn.commit()
+    db = tmp_path / "other.db"
+    shutil.copy(source / "other.db", db)
+    shutil.copy(source / "other.db-wal", tmp_path / "other.db-wal")  # copied while open: commits in the -wal
+    conn.close()
+    shutil.rmtree(source)
+    before = {p.name: file_digest(p) for p in tmp_path.iterdir()}
+    assert sorted(before) == ["other.db", "other.db-wal"]
+    result = parknews(*COMMANDS[command](db, served))
+    assert_one_line_error(result, code=2)
+    assert {p.name: file_digest(p) for p in tmp_path.iterdir()} == before
