@@ -98,11 +98,14 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
     sys.exit(result.exit_code)
 
 
+DEMO_PORT = 8713  # the demo's replay listens here when it can (a free loopback port otherwise)
+
+
 @click.command()
 @click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False), help="The archive to crawl the replay into.")
 @click.option("--theme", type=click.Choice(["classic", "table", "flat"]), default="classic", show_default=True, help="The replay's markup theme.")
 def demo(db_path, theme) -> None:
-    """Serve the site replay on a free loopback port, crawl it with no delay, show what was archived."""
+    """Serve the site replay on loopback (port 8713 when free), crawl it with no delay, show what was archived."""
     from crawler.replay.server import ReplayServer
     from crawler.replay.site import ReplaySite
     from cli.runner import crawl_settings, run_crawl
@@ -110,7 +113,12 @@ def demo(db_path, theme) -> None:
     check_archive_path(db_path)
     check_writable(db_path)
     check_path_writable(db_path)
-    with archive_lock(db_path), ReplayServer(ReplaySite(theme=theme)) as server:
+    site = ReplaySite(theme=theme)
+    try:  # the same address each time when free: a second demo into one archive walks the same listing
+        replay = ReplayServer(site, port=DEMO_PORT)
+    except OSError:
+        replay = ReplayServer(site)
+    with archive_lock(db_path), replay as server:
         click.echo(f"Serving the replay at {server.start_url}", err=True)
         settings = crawl_settings(db=db_path, delay=0, concurrency=16, progress=sys.stderr.isatty(),
                                   overrides={"PARKNEWS_FULL": True})  # fmt: skip
