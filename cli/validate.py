@@ -26,12 +26,11 @@ import re
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 
 from archive.errors import UsageError
-from extract.urls import canonical_listing_url
+from extract.urls import canonical_listing_url, listing_url_problem, without_userinfo
 from cli.terminal import INVISIBLE_CLASS, visible
 
 # Largest whole number accepted anywhere: SQLite's INTEGER is 64-bit signed.
@@ -101,38 +100,16 @@ class Seconds(Number):
 
 
 def check_url(url: str, what: str = "start URL") -> str:
-    """``url`` in its canonical form (``extract.urls.canonical_listing_url``) if it is an http(s)
-    URL with a valid host name or IPv4 address (and port), no user name or password, at most
-    ``URL_LENGTH_LIMIT`` characters once canonical; else UsageError."""
-    hint = "give a listing page such as https://<park>.010b.com/info/<id>/page/1"
-    shown = visible(url, one_line=True)
+    """``url`` in its canonical form (``extract.urls.canonical_listing_url``) if it is a start
+    URL the crawler can fetch (``extract.urls.listing_url_problem``) without spaces or
+    characters a terminal would not show; else UsageError (a password never shown)."""
+    shown = visible(without_userinfo(url), one_line=True)
     if not url or _BAD_URL_CHARS.search(url):
-        raise UsageError(f"{what} {shown!r} is empty or holds spaces or control characters; {hint}")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        raise UsageError(f"{what} {shown!r} is malformed ({exc}); {hint}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{what} {shown!r} is not an http(s) URL with a host; {hint}")
-    if parts.username is not None or parts.password is not None:
-        masked = visible(url.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1), one_line=True)
-        raise UsageError(f"{what} {masked!r} carries a user name or password (…@); parknews does not log in: leave them out")
-    if ":" in parts.hostname:
-        raise UsageError(f"{what} {shown!r} names its host by an IPv6 address, which the crawler's resolver cannot reach; "
-                         "use the host's name or its IPv4 address")  # fmt: skip
-    try:
-        canonical = canonical_listing_url(url)
-    except UnicodeError:
-        raise UsageError(f"{what} {shown!r} has no valid host name; {hint}") from None
-    if len(canonical) > URL_LENGTH_LIMIT:
-        raise UsageError(f"{what} is {len(canonical):,} characters long; at most {URL_LENGTH_LIMIT:,} are fetched "
-                         "(Scrapy's URLLENGTH_LIMIT): give the listing's page 1")  # fmt: skip
-    return canonical
-
-
-# Scrapy's UrlLengthMiddleware drops longer URLs without a word (URLLENGTH_LIMIT's default).
-URL_LENGTH_LIMIT = 2083
+        raise UsageError(f"{what} {shown!r} is empty or holds spaces or control characters; "
+                         "give a listing page such as https://<park>.010b.com/info/<id>/page/1")  # fmt: skip
+    if problem := listing_url_problem(url):
+        raise UsageError(f"{what} {shown!r} {problem}")
+    return canonical_listing_url(url)
 
 
 # -- settings ---------------------------------------------------------------------------------

@@ -63,6 +63,57 @@ def is_crawlable(url: str, domains: Iterable[str]) -> bool:
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Scrapy's UrlLengthMiddleware drops longer URLs without a word (URLLENGTH_LIMIT's default).
+URL_LENGTH_LIMIT = 2083
+_HINT = "give a listing page such as https://<park>.010b.com/info/<id>/page/1"
+
+
+def listing_url_problem(url: str) -> str | None:
+    """What makes ``url`` no start URL the crawler can fetch, as the end of a sentence about it
+    ("is not an http(s) URL with a host; give …"), or None. Checked: it parses, with a port in
+    range; http(s) and a host; no ``user:password@`` (the crawler does not log in); no IPv6
+    literal (Scrapy's default resolver cannot reach one); a host IDNA takes; at most
+    ``URL_LENGTH_LIMIT`` characters once canonical. Show the URL with ``without_userinfo``.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return f"is malformed ({exc}); {_HINT}"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"is not an http(s) URL with a host; {_HINT}"
+    if parts.username is not None or parts.password is not None:
+        return "carries a user name or password (…@); parknews does not log in: leave them out"
+    if ":" in parts.hostname:
+        return ("names its host by an IPv6 address, which the crawler's resolver cannot reach; "
+                "use the host's name or its IPv4 address")  # fmt: skip
+    try:
+        canonical = canonical_listing_url(url)
+    except (UnicodeError, ValueError):
+        return f"has no valid host name; {_HINT}"
+    if len(canonical) > URL_LENGTH_LIMIT:
+        return (f"is {len(canonical):,} characters long; at most {URL_LENGTH_LIMIT:,} are fetched "
+                "(Scrapy's URLLENGTH_LIMIT): give the listing's page 1")  # fmt: skip
+    return None
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without a ``user:password@`` part, to be shown."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return url
+    return url.replace(netloc, netloc.rpartition("@")[2], 1) if "@" in netloc else url
+
+
+_PERCENT_ESCAPE = re.compile("%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normal_escape(match: re.Match) -> str:
+    """RFC 3986 §6.2.2.1-2: escapes in upper case; an escaped unreserved character as itself."""
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else match.group().upper()
 
 
 def canonical_listing_url(url: str) -> str:
@@ -70,7 +121,8 @@ def canonical_listing_url(url: str) -> str:
     Scrapy will request it: scheme in lower case; the host as IDNA gives it (lower case, full-
     width letters folded, Chinese names in punycode), without a trailing dot; the scheme's
     default port dropped; path and query percent-encoded as Scrapy encodes them
-    (``w3lib.url.safe_url_string``); an empty path as ``/``; a fragment (``#top``) and an empty
+    (``w3lib.url.safe_url_string``), escapes in upper case and unreserved characters unescaped
+    (``%7e`` is ``~``); an empty path as ``/``; a fragment (``#top``) and an empty
     query (``?``) dropped. RFC 3986 §6.2.2-6.2.3. ``url``: http(s) with a host (checked by the
     caller); raises UnicodeError for a host IDNA refuses.
     """
@@ -84,4 +136,5 @@ def canonical_listing_url(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if "@" in parts.netloc:
         netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    path, query = (_PERCENT_ESCAPE.sub(_normal_escape, part) for part in (parts.path or "/", parts.query))
+    return urlunsplit((scheme, netloc, path, query, ""))

@@ -140,6 +140,10 @@ class FailingFirstPage:
             return page
         if self.status == "empty":
             return Page(200, b"", page.content_type)
+        if self.status == "bom":
+            return Page(200, b"\xef\xbb\xbf", page.content_type)
+        if self.status == "bare":
+            return Page(200, b"<html><head></head><body>\n</body></html>", page.content_type)
         if self.status == "stall":
             time.sleep(2)
             handler.close_connection = True
@@ -155,7 +159,7 @@ class FailingFirstPage:
         return None
 
 
-@pytest.mark.parametrize("status", [503, 429, 408, "stall", "reset", "truncated", "empty"])
+@pytest.mark.parametrize("status", [503, 429, 408, "stall", "reset", "truncated", "empty", "bom", "bare"])
 def test_start_page_failing_for_now_is_recorded_and_fetched_next_run(tmp_path, status):
     """A start URL's page 1 answering 5xx/429/408 through every retry is the site's trouble, not
     a wrong URL: the run is recorded (exit 1) with the page pending, and the next run walks it."""

@@ -9,7 +9,8 @@ import pytest
 
 from archive.errors import UsageError
 from cli.crawl import read_listings_file
-from cli.validate import URL_LENGTH_LIMIT, check_url
+from cli.validate import check_url
+from extract.urls import URL_LENGTH_LIMIT
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
 from tests.crawling import crawl, rows
@@ -30,6 +31,9 @@ from tests.crawling import crawl, rows
         ("http://ＰＡＲＫ.010b.com/info/1/page/1", "http://park.010b.com/info/1/page/1"),
         ("http://park.010b.com./info/1/page/1", "http://park.010b.com/info/1/page/1"),
         ("http://产业园区.cn/info/1/page/1", "http://xn--vhq3m80jhue.cn/info/1/page/1"),
+        ("http://park.010b.com/info/1/page/1?q=%e6%b1%9f", "http://park.010b.com/info/1/page/1?q=%E6%B1%9F"),
+        ("http://park.010b.com/%7ework/page/1?q=a%2db", "http://park.010b.com/~work/page/1?q=a-b"),
+        ("http://park.010b.com/a%2fb/page/1", "http://park.010b.com/a%2Fb/page/1"),  # an escaped / stays escaped
     ],
 )
 def test_check_url_gives_the_canonical_form(typed, canonical):
@@ -95,3 +99,33 @@ def test_scrapy_crawl_keys_listings_as_parknews_crawl_does(tmp_path):
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
     assert [row["listing"] for row in rows(db, "SELECT listing FROM listings")] == [server.start_url]
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://bob:hunter2@127.0.0.1:{port}/info/144795/page/1", "user name or password"),
+        ("http://127.0.0.1:{port}/info/144795/page/1?x=" + "a" * 2100, "characters long"),
+        ("ftp://127.0.0.1:{port}/info/144795/page/1", "not an http(s) URL"),
+        ("http://[::1]:{port}/info/144795/page/1", "IPv6"),
+    ],
+)
+def test_scrapy_crawl_refuses_what_parknews_crawl_refuses(tmp_path, url, says):
+    """`scrapy crawl -a start_url=…` skips the CLI's checks: the spider makes them itself, one
+    error line in the log (no password), nothing requested, nothing written."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = tmp_path / "archive.db"
+    with ReplayServer(ReplaySite(seed=3, pages=1, per_page=2)) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "parknews", "-a", f"start_url={url.format(port=port)}",
+             "-s", f"ARCHIVE_PATH={db}", "-s", "LOG_LEVEL=WARNING"],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        requests = list(server.requests)
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and says in errors[0] and "hunter2" not in result.stderr
+    assert "Traceback" not in result.stderr and requests == [] and not db.exists()

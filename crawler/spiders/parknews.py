@@ -42,7 +42,9 @@ from crawler.robots import RobotsUnreachable
 from extract.detail import detail_fields
 from extract.encoding import decode_html
 from extract.listing import ListingEntry, Pagination, listing_entries, looks_like_listing, pagination
-from extract.urls import canonical_detail_url, canonical_listing_url, is_crawlable, site_domains
+from extract.urls import (
+    canonical_detail_url, canonical_listing_url, is_crawlable, listing_url_problem, site_domains, without_userinfo,
+)
 from normalize.dates import SHANGHAI
 from normalize.titles import clean_title
 
@@ -53,6 +55,8 @@ DOWNLOADER_META_KEYS = ("download_latency", "download_slot", "redirect_times", "
                         "redirect_reasons", "_auth_proxy", "_scheme_proxy", "_dont_cache", "cache_timestamp")  # fmt: skip
 
 
+# Any text outside tags: a page without it is an empty answer, the site's trouble for now.
+_PAGE_TEXT = re.compile(r"(?:^|>)\s*[^<\s]")
 _FAILURE_REPR = re.compile(r"<twisted\.python\.failure\.Failure (?:[\w.]+\.)?(\w+): ([^>]*)>")
 
 
@@ -126,7 +130,13 @@ class ParknewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         typed = [u for u in spider.start_url_arg.split(",") if u] if spider.start_url_arg else settings.getlist("PARKNEWS_START_URLS")
-        # Each listing by its one key, however typed (`scrapy crawl -a start_url=…` included).
+        # `scrapy crawl -a start_url=…` and -s PARKNEWS_START_URLS come here unchecked (parknews
+        # crawl has refused a bad one already): the same checks, before anything is requested.
+        for url in typed:
+            if problem := listing_url_problem(url):
+                spider.fatal_error = f"start URL {without_userinfo(url)!r} {problem}"
+                break
+        # Each listing by its one key, however typed.
         spider.start_urls = list(dict.fromkeys(_listing_key(url) for url in typed))
         max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else settings.getint("PARKNEWS_MAX_PAGES")
         spider.max_pages = int(max_pages) or None
@@ -159,6 +169,9 @@ class ParknewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.fatal_error:  # a start URL that cannot be fetched (see from_crawler)
+            self.logger.error(self.fatal_error)
+            raise CloseSpider("bad_start_url")
         for url in self.start_urls:
             self.requested_pages[url] = {1}
             yield self.listing_request(url, listing=url, page=1)
@@ -180,7 +193,7 @@ class ParknewsSpider(scrapy.Spider):
         entries = listing_entries(html, response.url)
         pages = pagination(html, response.url)
         if page == 1 and not looks_like_listing(entries, pages):
-            if not response.body.strip():  # an empty answer is the site's trouble: ask again
+            if not _PAGE_TEXT.search(html.replace("\ufeff", "")):  # no text at all (empty, a BOM, bare tags): ask again
                 yield self.retry_or_error(response, "empty listing page", listing=listing)
                 return
             reason = "not a listing page (no entries linking to /info/detail/<id>.html found)"
