@@ -256,8 +256,10 @@ class ArchivePipeline:
         stats.set_value("parknews/articles_new", self.counts.new)
         stats.set_value("parknews/articles_changed", self.counts.changed)
         stats.set_value("parknews/articles_unchanged", self.counts.unchanged)
-        # A walk that ended; its failed listing pages are pending, fetched by URL next time.
-        walked = [w.listing for w in spider.walks.values() if status in ("ok", "errors")]
+        # A walk that ended; its failed listing pages are pending, fetched by URL next time. A
+        # listing none of whose pages was read (page 1 failed) was not walked: the next run walks
+        # it to the end, and may still find it a wrong start URL.
+        walked = [w.listing for w in spider.walks.values() if status in ("ok", "errors") and w.listing in spider.pages_total]
         try:
             writer = self.open_writer()
             stats.set_value("parknews/run_id", self.run_id)

@@ -285,3 +285,18 @@ def test_an_article_of_pictures_only(tmp_path, headline):
         assert (result.returncode, again.returncode) == (1, 1)
         assert set(archived) == set(expected) - {pictures}
         assert [r["detail_id"] for r in rows(db, "SELECT detail_id FROM pending_articles")] == [pictures]
+
+
+def test_a_listing_never_read_is_not_walked_and_alone_is_bad_input_again(tmp_path):
+    """Recorded among several start URLs, a wrong one was never walked: given alone next time it
+    is bad input (exit 2), the archive untouched."""
+    site = ReplaySite(pages=2)
+    db = tmp_path / "archive.db"
+    bad = f"http://127.0.0.1:{closed_port()}/info/1/page/1"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db, "--start-url", bad, "-s", "RETRY_TIMES=0").returncode == 1
+    walked = {r["listing"]: r["walk_finished"] for r in rows(db, "SELECT listing, walk_finished FROM listings")}
+    assert walked[bad] is None and walked[server.start_url] is not None
+    before = file_digest(db)
+    assert_one_line_error(crawl(bad, db, "-s", "RETRY_TIMES=0"))
+    assert file_digest(db) == before
