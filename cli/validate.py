@@ -30,7 +30,7 @@ from typing import Any
 import click
 
 from archive.errors import UsageError
-from extract.urls import canonical_listing_url, listing_url_problem, without_userinfo
+from extract.urls import LISTING_URL_HINT, canonical_listing_url, listing_url_problem, without_userinfo
 from cli.terminal import INVISIBLE_CLASS, visible
 
 # Largest whole number accepted anywhere: SQLite's INTEGER is 64-bit signed.
@@ -105,8 +105,7 @@ def check_url(url: str, what: str = "start URL") -> str:
     characters a terminal would not show; else UsageError (a password never shown)."""
     shown = visible(without_userinfo(url), one_line=True)
     if not url or _BAD_URL_CHARS.search(url):
-        raise UsageError(f"{what} {shown!r} is empty or holds spaces or control characters; "
-                         "give a listing page such as https://<park>.010b.com/info/<id>/page/1")  # fmt: skip
+        raise UsageError(f"{what} {shown!r} is empty or holds spaces or control characters; {LISTING_URL_HINT}")
     if problem := listing_url_problem(url):
         raise UsageError(f"{what} {shown!r} {problem}")
     return canonical_listing_url(url)

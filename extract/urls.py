@@ -12,6 +12,7 @@ from w3lib.url import safe_url_string
 import tldextract
 
 DETAIL_PATH = re.compile(r"/info/detail/(\d+)\.s?html?$", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 CRAWLABLE_SCHEMES = {"http", "https"}
 
@@ -26,12 +27,15 @@ def canonical_detail_url(url: str) -> str:
     """``url`` reduced to scheme, host (with a non-default port) and path."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literals keep their brackets in a netloc
+    return urlunsplit((scheme, _netloc(scheme, (parts.hostname or "").lower(), parts.port), parts.path or "/", "", ""))
+
+
+def _netloc(scheme: str, host: str, port: int | None) -> str:
+    """``host`` (lower case already) with ``port`` unless it is the scheme's default; an IPv6
+    literal in its brackets."""
+    if ":" in host:
         host = f"[{host}]"
-    default_port = {"http": 80, "https": 443}.get(scheme)
-    netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
-    return urlunsplit((scheme, netloc, parts.path or "/", "", ""))
+    return host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
 
 
 @lru_cache(maxsize=1)
@@ -62,10 +66,9 @@ def is_crawlable(url: str, domains: Iterable[str]) -> bool:
     return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 # Scrapy's UrlLengthMiddleware drops longer URLs without a word (URLLENGTH_LIMIT's default).
 URL_LENGTH_LIMIT = 2083
-_HINT = "give a listing page such as https://<park>.010b.com/info/<id>/page/1"
+LISTING_URL_HINT = "give a listing page such as https://<park>.010b.com/info/<id>/page/1"
 
 
 def listing_url_problem(url: str) -> str | None:
@@ -79,9 +82,9 @@ def listing_url_problem(url: str) -> str | None:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
-        return f"is malformed ({exc}); {_HINT}"
+        return f"is malformed ({exc}); {LISTING_URL_HINT}"
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return f"is not an http(s) URL with a host; {_HINT}"
+        return f"is not an http(s) URL with a host; {LISTING_URL_HINT}"
     if parts.username is not None or parts.password is not None:
         return "carries a user name or password (…@); parknews does not log in: leave them out"
     if ":" in parts.hostname:
@@ -90,7 +93,7 @@ def listing_url_problem(url: str) -> str | None:
     try:
         canonical = canonical_listing_url(url)
     except (UnicodeError, ValueError):
-        return f"has no valid host name; {_HINT}"
+        return f"has no valid host name; {LISTING_URL_HINT}"
     if len(canonical) > URL_LENGTH_LIMIT:
         return (f"is {len(canonical):,} characters long; at most {URL_LENGTH_LIMIT:,} are fetched "
                 "(Scrapy's URLLENGTH_LIMIT): give the listing's page 1")  # fmt: skip
@@ -129,11 +132,7 @@ def canonical_listing_url(url: str) -> str:
     parts = urlsplit(safe_url_string(url))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    host = host.encode("idna").decode("ascii")  # UnicodeError for an empty or overlong label
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    netloc = _netloc(scheme, host.encode("idna").decode("ascii"), parts.port)  # UnicodeError: an empty or overlong label
     if "@" in parts.netloc:
         netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
     path, query = (_PERCENT_ESCAPE.sub(_normal_escape, part) for part in (parts.path or "/", parts.query))
