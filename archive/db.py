@@ -131,7 +131,7 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
     sidecars = [Path(f"{path}-wal"), Path(f"{path}-shm")]
     absent = [sidecar for sidecar in sidecars if not sidecar.exists()]
     try:
-        refusal = _refusal(path, must_exist)
+        refusal = _refusal(path, must_exist, quiescent=len(absent) == len(sidecars))
     except sqlite3.DatabaseError as exc:
         refusal = f"{path} is not an SQLite archive ({exc}); pass another --db path"
     if refusal:
@@ -144,9 +144,10 @@ def check_archive_path(path: str | os.PathLike, *, must_exist: bool = False) -> 
     return path
 
 
-def _refusal(path: Path, must_exist: bool) -> str | None:
-    """Why the SQLite file at ``path`` is no archive to use, or None (see check_archive_path)."""
-    conn = _probe(path)
+def _refusal(path: Path, must_exist: bool, *, quiescent: bool) -> str | None:
+    """Why the SQLite file at ``path`` is no archive to use, or None (see check_archive_path);
+    ``quiescent``: it has neither a -wal nor a -shm beside it (see ``_probe``)."""
+    conn = _probe(path, quiescent=quiescent)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -172,13 +173,14 @@ def _uri(path: Path, **parameters: str) -> str:
     return f"file:{pathname2url(str(path))}?" + "&".join(f"{key}={value}" for key, value in parameters.items())
 
 
-def _probe(path: Path) -> sqlite3.Connection:
+def _probe(path: Path, *, quiescent: bool) -> sqlite3.Connection:
     """A read-only connection for looking at a file before it is used, that leaves nothing
     behind. A reader of a WAL database creates its ``-wal`` and ``-shm`` files and cannot remove
     them: a refused file (a newer parknews's archive, another application's database) would be
-    left with two new empty files beside it. With neither file there, nothing is being written
-    and every committed row is in the main file: it is read as immutable, which creates none."""
-    if not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists():
+    left with two new empty files beside it. With neither file there (``quiescent``), nothing is
+    being written and every committed row is in the main file: it is read as immutable, which
+    creates none."""
+    if quiescent:
         try:
             conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
             conn.execute("PRAGMA user_version").fetchone()

@@ -160,7 +160,7 @@ class ParknewsSpider(scrapy.Spider):
         spider.gone_pages = state.gone_pages
         spider.walked_before = set(state.walked_listings)
         spider.walks = {
-            url: Walk(url, to_the_end=spider.full or url not in state.walked_listings) for url in spider.start_urls
+            url: Walk(url, to_the_end=spider.full or url not in spider.walked_before) for url in spider.start_urls
         }
         if spider.full or not spider.known_ids:
             spider.mode = "full"
