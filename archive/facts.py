@@ -21,6 +21,7 @@ figure in title, summary and body, or twice in the body, counts once);
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 from collections.abc import Iterable
 
@@ -38,6 +39,8 @@ AMOUNT_COLUMNS = (
 )  # fmt: skip
 BACKFILL_BATCH = 500
 SUMMARY_COLUMNS = ("investment_max_cny", "contract_sum_cny", "amount_count")
+
+logger = logging.getLogger(__name__)
 
 
 def export_source(db: sqlite_utils.Database) -> str:
@@ -66,7 +69,7 @@ def write_amounts(db: sqlite_utils.Database, articles: Iterable[dict]) -> None:
     conn = db.conn
     conn.executemany("DELETE FROM amounts WHERE detail_id = ?", [(a["detail_id"],) for a in articles])
     marks = ", ".join("?" * len(AMOUNT_COLUMNS))
-    rows = {article["detail_id"]: amount_rows(article) for article in articles}
+    rows = {article["detail_id"]: _rows_or_none(article) for article in articles}
     conn.executemany(
         f"INSERT INTO amounts ({', '.join(AMOUNT_COLUMNS)}) VALUES ({marks})", [row for found in rows.values() for row in found]
     )
@@ -75,6 +78,18 @@ def write_amounts(db: sqlite_utils.Database, articles: Iterable[dict]) -> None:
            VALUES (?, ?, ?, ?)""",
         [(detail_id, *money_summary(found)) for detail_id, found in rows.items()],
     )
+
+
+def _rows_or_none(article: dict) -> list[tuple]:
+    """``amount_rows``, or none when reading them fails: a fault in a rule (the text it
+    trips on is the page's) must not cost the article, and with it its whole batch, in
+    every run. Logged as an error with the article's id; ``parknews reparse`` reads the
+    amounts again once the rule is mended."""
+    try:
+        return amount_rows(article)
+    except Exception:  # noqa: BLE001
+        logger.exception("money amounts of article %s could not be read: archived without them", article["detail_id"])
+        return []
 
 
 def money_summary(rows: list[tuple]) -> tuple[float | None, float | None, int]:

@@ -26,7 +26,6 @@ import sqlite_utils
 
 from archive import facts, fts
 from archive.db import transaction
-from archive.reposts import RepostIndex
 from archive.schema import TABLES
 from archive.state import pending_counts
 
@@ -99,6 +98,10 @@ class ArchiveWriter:
         crawl's setting ``PARKNEWS_GONE_AFTER_RUNS``, whose one default is in ``crawler/settings.py``)."""
         self.db = db
         self.gone_after = gone_after
+        # Imported here, not with the module: it brings numpy (~0.1 s), which the crawl loads
+        # in the background while its first pages download (crawler.pipelines).
+        from archive.reposts import RepostIndex
+
         self.reposts = RepostIndex(db)
 
     # -- runs ---------------------------------------------------------------------------------

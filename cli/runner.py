@@ -118,6 +118,11 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
     """
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # ours is below
     process = _Process(settings)
+    # The crawl's loggers at its level: Scrapy's logging config sets its own to DEBUG, so each
+    # page and item made a debug record that the handler then dropped (~4 an article), while
+    # ours were left at the root's WARNING, so that --log-level DEBUG did not show them.
+    for name in ("scrapy", "crawler", "archive"):
+        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(ParknewsSpider)
     handler = HoldUntilStarted(log_handler(settings), lambda: getattr(crawler.spider, "listing_confirmed", False))
     logging.root.addHandler(handler)

@@ -119,6 +119,7 @@ MAX_REFRESH_DAYS = 700_000
 # Our settings whose default does not say their type, or whose range matters (name: type, min[, max]).
 SETTING_RULES: dict[str, tuple] = {
     "ARCHIVE_BATCH_SIZE": (int, 1),
+    "ARCHIVE_WRITE_INLINE_BELOW_IDLE": (float, 0.0, 1.0),
     "PARKNEWS_MAX_PAGES": (int, 0),
     "PARKNEWS_MAX_LISTING_PAGES": (int, 1),
     "PARKNEWS_KNOWN_PAGES_TO_STOP": (int, 1),
@@ -201,8 +202,9 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
             number = float(text)
         except ValueError:
             raise bad(f"a number >= {minimum:g}") from None
-        if not math.isfinite(number) or number < minimum or number > MAX_SECONDS:
-            raise bad(f"a finite number from {minimum:g} to {MAX_SECONDS:g}")
+        upper = maximum if rest else MAX_SECONDS
+        if not math.isfinite(number) or number < minimum or number > upper:
+            raise bad(f"a finite number from {minimum:g} to {upper:g}")
         return number
     if kind in (list, tuple):
         items = _json_or(text, list) if text.startswith("[") else [i.strip() for i in text.split(",") if i.strip()]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -19,6 +20,7 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.db import open_archive, write_failure, writing
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError, exit_code_for_signal
 from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
+from crawler.reactor_idle import IdleMeter
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged
 from normalize.dates import SHANGHAI, parse_date
 from normalize.regions import resolve_region
@@ -34,6 +36,28 @@ MAX_BATCHES_IN_FLIGHT = 16
 # that archives nothing new still commits as it goes. Counting every row as an article made
 # batches of ~12 articles: 4× the commits and full-text segments, ~0.25 ms an article.
 ROWS_PER_ARTICLE = 8
+
+
+def preload_writer_modules() -> None:
+    """Import what the archive writer loads on first use (the schema upgrade, the repost
+    check and numpy: ~0.1 s), in a thread of its own started with the crawl: it runs while
+    robots.txt and the first listing page download instead of holding up the first write."""
+    try:
+        import archive.migrate  # noqa: F401  (imports archive.reposts, numpy)
+        import archive.reposts  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass  # the writer's own import meets the same error, where it is reported
+
+
+def run_now(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+    """``call`` run in this thread, as a finished Future holding its result or its exception
+    (as the writer thread's would)."""
+    future: Future = Future()
+    try:
+        future.set_result(call(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001  (re-raised by Future.result in collect)
+        future.set_exception(exc)
+    return future
 
 
 def shown_title(listing_title: str, detail_title: str) -> str:
@@ -120,6 +144,8 @@ class ArchivePipeline:
         self.crawler = crawler
         self.path = crawler.settings.get("ARCHIVE_PATH")
         self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
+        self.inline_below_idle = crawler.settings.getfloat("ARCHIVE_WRITE_INLINE_BELOW_IDLE")
+        self.idle = IdleMeter()
         self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS")
         self.started = utc_now()
         self.writer: ArchiveWriter | None = None
@@ -130,10 +156,13 @@ class ArchivePipeline:
         self.unknown_regions = 0
         self.write_failed: WriteFailedError | None = None
         self.closing = False
-        # One thread does every write, in order: SQLite's own work (FTS5 indexing, page I/O)
-        # then runs beside the parsing of the next pages instead of holding up the reactor.
+        # One thread does the writes, in order: SQLite's own work (FTS5 indexing, page I/O)
+        # then runs beside the parsing of the next pages instead of holding up the reactor
+        # (unless the reactor never waits: see submit).
         self.write_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
         self.pending: deque[Future] = deque()
+        self.preload = threading.Thread(target=preload_writer_modules, name="archive-preload", daemon=True)
+        self.preload.start()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -152,6 +181,8 @@ class ArchivePipeline:
         return self.writer
 
     def process_item(self, item: Any) -> Any:
+        if not self.idle.installed:
+            self.idle.install()  # from the first item on; read at each batch (write_here)
         if self.write_failed is not None:
             return item  # the crawl is stopping; one error line says why, not one per item
         try:
@@ -213,10 +244,30 @@ class ArchivePipeline:
         self.batch = Batch()
 
     def submit(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Queue a write; collect finished ones. A few batches in flight at most (backpressure)."""
-        self.pending.append(self.write_thread.submit(write, *args, **kwargs))
+        """Queue a write; collect finished ones. A few batches in flight at most (backpressure).
+
+        The write goes to the writer thread while the reactor waits on the network at least
+        ``ARCHIVE_WRITE_INLINE_BELOW_IDLE`` of its time (``crawler.reactor_idle``); otherwise it
+        runs here, after every earlier write, so batches are still written in order.
+        """
+        if self.write_here():
+            wait(self.pending)
+            self.pending.append(run_now(write, *args, **kwargs))
+        else:
+            self.pending.append(self.write_thread.submit(write, *args, **kwargs))
         while self.pending and (len(self.pending) > MAX_BATCHES_IN_FLIGHT or self.pending[0].done()):
             self.collect(self.pending.popleft())
+
+    def write_here(self) -> bool:
+        """Whether the next write runs in the reactor's thread: it waited on the network less
+        than ``inline_below_idle`` of the time since the previous batch."""
+        if self.inline_below_idle <= 0 or not self.idle.installed:
+            return False
+        idle = self.idle.idle_share()
+        here = idle is not None and idle < self.inline_below_idle
+        logger.debug("reactor idle %s of the time since the last batch: batch written %s",
+                     "?" if idle is None else f"{idle:.0%}", "here" if here else "in the writer thread")
+        return here
 
     def collect(self, write: Future) -> None:
         result = write.result()  # re-raises what the write raised
@@ -233,6 +284,7 @@ class ArchivePipeline:
 
     def spider_closed(self, spider, reason: str) -> None:
         self.closing = True
+        self.preload.join()  # no import left running into the interpreter's exit
         if spider.fatal_error and self.writer is None and not len(self.batch):
             self.write_thread.shutdown()
             return  # bad start: leave the archive as it was

@@ -26,6 +26,12 @@ ARCHIVE_PATH = "archive.db"
 # enough that a killed run loses little, large enough that SQLite is not committing once per row
 # (and FTS5 not writing a segment a few articles). See crawler.pipelines.ROWS_PER_ARTICLE.
 ARCHIVE_BATCH_SIZE = 50
+# Where a batch is written: in the writer thread, beside the reactor, while the reactor spends
+# at least this share of its time waiting on the network (since the previous batch); below it
+# (pages arrive faster than they are parsed: a fast site, a replay, a local mirror) in the
+# reactor's own thread, since a second thread then only contends for the GIL: 0.7 ms more CPU
+# an article at 10,000 articles (bench/bench_floor.py). 0: always the thread; 1: never.
+ARCHIVE_WRITE_INLINE_BELOW_IDLE = 0.1
 
 # -- politeness ---------------------------------------------------------------------------
 USER_AGENT = "parknews/0.1 (research archive of 招商引资 news; +https://github.com/parknews/parknews)"

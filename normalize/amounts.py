@@ -34,8 +34,10 @@ Each ``Amount``:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
+
+from typing import NamedTuple
 
 from normalize.text import FULL_WIDTH_TO_ASCII
 
@@ -115,6 +117,11 @@ _CUR_BEFORE_RE = re.compile(
     + r")[ \u00a0]?$"
 )
 _CUR_BEFORE_LAST = {c[-1] for c in _CUR_BEFORE} | {" ", "\u00a0"}  # a cheap test first
+# Every amount has, within its own text or the 5 characters before it (where a currency word
+# before it stands: at most 3 characters and a space), a character of a currency word or 万/亿:
+# a number with none of them near is no amount, and is passed over without reading it.
+_ANCHOR = re.compile("[" + re.escape("".join(sorted({*"万亿", *"".join(CURRENCIES), *"".join(_CUR_BEFORE)}))) + "]")
+_BEFORE_REACH = 5
 # The rest of a compound number: 1亿2千万, 1亿2000万, 3亿5000万, 1万2千 (a lower unit only).
 _TAIL = (
     r"(?:(?<=亿)(?:\d{1,4}|[一二两三四五六七八九])(?:千万|百万|十万|万|千|百)"
@@ -162,8 +169,7 @@ MAX_CONTEXT = 120
 MAX_SENTENCE = 300
 
 
-@dataclass(frozen=True)
-class Amount:
+class Amount(NamedTuple):
     value: float
     value_high: float | None
     value_cny: float | None
@@ -182,10 +188,20 @@ def money_amounts(text: str | None) -> list[Amount]:
     # Full-width digits folded, same length: positions hold for ``text``.
     # (A substitution of the few full-width characters: str.translate reads every character.)
     folded = _HAS_FULL_WIDTH.sub(_fold_full_width, text) if _HAS_FULL_WIDTH.search(text) else text
+    anchors = [anchor.start() for anchor in _ANCHOR.finditer(folded)]
+    if not anchors:
+        return []
+    sentence_ends = [end.start() for end in _SENTENCE_END_RE.finditer(text)]
     amounts: list[Amount] = []
     previous_end = 0
     position = 0
     while match := _AMOUNT.search(folded, position):
+        near = bisect_left(anchors, match.start() - _BEFORE_REACH)
+        if near == len(anchors):
+            break  # no currency word, 万 or 亿 further on: no amount either
+        if anchors[near] >= match.end():
+            position = match.start() + 1  # no anchor near this number
+            continue
         found = _read(folded, match, previous_end)
         if found is None and match["sep"] and not _is_threshold(folded, match.start(), match.end()):
             # Not a range (``400-162``): try the first number alone.
@@ -195,7 +211,7 @@ def money_amounts(text: str | None) -> list[Amount]:
             position = match.start() + 1
             continue
         start, end, values = found
-        amounts.append(_amount(text, start, end, values, previous_end))
+        amounts.append(_amount(text, start, end, values, previous_end, sentence_ends))
         previous_end = end
         position = end
     return amounts
@@ -306,7 +322,9 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
         part = Decimal(digits) if digits.isdigit() else Decimal(_CN_DIGIT_VALUE[digits])
         for char in tail[len(digits):]:
             part *= _MULT_VALUE[char]
-        if part >= _MULT_VALUE[mult[-1]]:
+        # The unit the tail counts below: the multiplier's last, or a Chinese numeral's own
+        # (三亿2000万, 一万2千: the numeral ends in the 亿 or 万 the tail follows).
+        if part >= _MULT_VALUE[(mult or token)[-1]]:
             return None  # 1亿12000万: no compound number
         value += part
     return float(value)
@@ -358,7 +376,7 @@ def chinese_number(token: str) -> Decimal | None:
     return value
 
 
-def _amount(text: str, start: int, end: int, values: tuple, previous_end: int) -> Amount:
+def _amount(text: str, start: int, end: int, values: tuple, previous_end: int, sentence_ends: list[int]) -> Amount:
     low, high, currency, approximate = values
     return Amount(
         value=low,
@@ -368,7 +386,7 @@ def _amount(text: str, start: int, end: int, values: tuple, previous_end: int) -
         value_raw=text[start:end],
         approximate=approximate,
         kind=kind_of(text, start, end, previous_end),
-        sentence=sentence_at(text, start),
+        sentence=sentence_at(text, start, sentence_ends),
         position=start,
     )
 
@@ -432,11 +450,18 @@ def _kind_before(text: str, start: int, previous_end: int, *, clause_only: bool,
     return (kind, hit.start() if hit else None) if with_distance else kind
 
 
-def sentence_at(text: str, position: int) -> str:
-    """The sentence around ``position``: back to the previous 。！？ or line break, on to the next (kept)."""
+def sentence_at(text: str, position: int, sentence_ends: list[int] | None = None) -> str:
+    """The sentence around ``position``: back to the previous 。！？ or line break, on to the next
+    (kept), at most ``MAX_SENTENCE`` characters either side. ``sentence_ends``: the offsets of
+    every 。！？ and line break in ``text``, ascending, when the caller has them (one pass for
+    all the amounts of a text)."""
+    if sentence_ends is None:
+        sentence_ends = [end.start() for end in _SENTENCE_END_RE.finditer(text)]
     floor, ceiling = max(0, position - MAX_SENTENCE), min(len(text), position + MAX_SENTENCE)
-    reach = text[floor:position][::-1]
-    begin = position - (len(reach) if (mark := _SENTENCE_END_RE.search(reach)) is None else mark.start())
-    found = _SENTENCE_END_RE.search(text, position, ceiling)
-    end = ceiling if found is None else found.end() - (found.group() == "\n")
+    after = bisect_left(sentence_ends, position)  # the first end at or after position
+    begin = sentence_ends[after - 1] + 1 if after and sentence_ends[after - 1] >= floor else floor
+    if after < len(sentence_ends) and sentence_ends[after] < ceiling:
+        end = sentence_ends[after] + (text[sentence_ends[after]] != "\n")
+    else:
+        end = ceiling
     return text[begin:end].strip()

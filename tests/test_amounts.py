@@ -99,3 +99,20 @@ def test_compounds_and_currencies_before_or_after(text, raw, value, currency, ap
 @pytest.mark.parametrize("text", ["总投资1亿12000万元", "人民币汇率", "USD", "$"])
 def test_no_compound_past_its_unit_and_no_bare_currency(text):
     assert [a.value_raw for a in money_amounts(text)] in ([], ["12000万元"])
+
+
+@pytest.mark.parametrize(
+    "text, value, raw",
+    [
+        ("总投资三亿2000万元", 320_000_000, "三亿2000万元"),  # a Chinese numeral's own 亿, then a lower part
+        ("总投资十亿5000万元", 1_050_000_000, "十亿5000万元"),
+        ("奖励一万2千元", 12_000, "一万2千元"),
+        ("总投资3亿2000万元", 320_000_000, "3亿2000万元"),
+    ],
+)
+def test_a_compound_after_a_chinese_numeral(text, value, raw):
+    """Found by the random texts of test_amounts_anchors: a lower part after a numeral that
+    ends in its own 亿/万 (no separate multiplier) made the reader fail on the whole text."""
+    (amount,) = money_amounts(text)
+    assert (amount.value, amount.value_raw) == (value, raw)
+

@@ -31,6 +31,25 @@ def test_the_log_goes_to_the_log_file_and_not_to_stderr(tmp_path, how):
     assert "Spider opened" in written and "Spider closed (finished)" in written
 
 
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+def test_scrapy_debug_lines_come_with_debug_and_only_then(tmp_path, level):
+    """Scrapy's loggers are set to the crawl's level (they make no record below it), and
+    --log-level DEBUG still shows Scrapy's per-page and per-item lines."""
+    db, log = tmp_path / "news.db", tmp_path / "crawl.log"
+    with ReplayServer(ReplaySite(pages=1, per_page=2)) as server:
+        result = crawl(server.start_url, db, "--log-level", level, "--log-file", str(log))
+    assert result.returncode == 0, result.stderr
+    written = log.read_text(encoding="utf-8")
+    assert "Spider closed (finished)" in written
+    debug_lines = [line for line in written.splitlines() if "[scrapy.core." in line and "DEBUG:" in line]
+    if level == "DEBUG":
+        assert any("Crawled (200)" in line for line in debug_lines)
+        assert any("Scraped from" in line for line in debug_lines)
+        assert "[crawler.pipelines] DEBUG: reactor idle" in written  # our own loggers too
+    else:
+        assert debug_lines == [] and "DEBUG:" not in written
+
+
 def test_log_lines_clear_the_progress_line_first():
     from cli.terminal import VisibleFormatter
     from cli.runner import crawl_settings, log_handler

@@ -91,3 +91,18 @@ def test_invisible_table_is_this_pythons_format_characters():
     expected = {chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf"}
     assert set(INVISIBLE) == expected
     assert len(INVISIBLE) == len(expected)
+
+
+def test_the_crawl_loads_numpy_in_the_background():
+    """A crawl's start imports no numpy (the repost check needs it ~50 articles in); the
+    pipeline's preload thread imports it, and the writer's modules, while pages download."""
+    code = (
+        "import sys, cli.runner, crawler.pipelines, archive.store\n"
+        "assert 'numpy' not in sys.modules, 'numpy at start'\n"
+        "crawler.pipelines.preload_writer_modules()\n"
+        "assert {'numpy', 'archive.reposts', 'archive.migrate'} <= set(sys.modules)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -113,6 +113,28 @@ def article(detail_id: int, body: str) -> dict:
             "fetched_at": "2026-01-02T00:00:00+00:00"}  # fmt: skip
 
 
+def test_a_fault_in_the_amount_rules_costs_no_article(writer, monkeypatch, caplog):
+    """A text the money-amount rules trip over is archived without amounts (logged); the
+    other articles of its batch keep theirs."""
+    from archive import facts
+
+    real = facts.money_amounts
+
+    def tripping(text):
+        if text and "绊倒" in text:
+            raise TypeError("a rule's fault")
+        return real(text)
+
+    monkeypatch.setattr(facts, "money_amounts", tripping)
+    batch = Batch(articles=[article(1, "绊倒的文本，总投资超百亿元。"), article(2, "园区签约，总投资12亿元。")])
+    writer.write(batch, seen_at="2026-01-02T00:00:00+00:00")
+    db = writer.db
+    assert [r[0] for r in db.execute("SELECT detail_id FROM articles ORDER BY 1")] == [1, 2]
+    assert db.execute("SELECT detail_id, value FROM amounts").fetchall() == [(2, 1.2e9)]
+    assert db.execute("SELECT amount_count FROM article_money ORDER BY detail_id").fetchall() == [(0,), (1,)]
+    assert "money amounts of article 1 could not be read" in caplog.text
+
+
 def test_a_batch_that_fails_halfway_leaves_nothing_of_itself(writer):
     db = writer.db
     writer.write(Batch(articles=[article(1, "招商引资项目集中签约，总投资超百亿元。" * 5)]), seen_at="2026-01-02T00:00:00+00:00")
