@@ -65,11 +65,11 @@ def amount_rows(article: dict) -> list[tuple]:
 
 def write_amounts(db: sqlite_utils.Database, articles: Iterable[dict]) -> None:
     """Replace the amounts of ``articles``; the caller holds the transaction."""
-    articles = list(articles)
+    read = {article["detail_id"]: _rows_or_none(article) for article in articles}
+    rows = {detail_id: found for detail_id, found in read.items() if found is not None}  # a failed read keeps what was stored
     conn = db.conn
-    conn.executemany("DELETE FROM amounts WHERE detail_id = ?", [(a["detail_id"],) for a in articles])
+    conn.executemany("DELETE FROM amounts WHERE detail_id = ?", [(detail_id,) for detail_id in rows])
     marks = ", ".join("?" * len(AMOUNT_COLUMNS))
-    rows = {article["detail_id"]: _rows_or_none(article) for article in articles}
     conn.executemany(
         f"INSERT INTO amounts ({', '.join(AMOUNT_COLUMNS)}) VALUES ({marks})", [row for found in rows.values() for row in found]
     )
@@ -80,16 +80,19 @@ def write_amounts(db: sqlite_utils.Database, articles: Iterable[dict]) -> None:
     )
 
 
-def _rows_or_none(article: dict) -> list[tuple]:
-    """``amount_rows``, or none when reading them fails: a fault in a rule (the text it
-    trips on is the page's) must not cost the article, and with it its whole batch, in
-    every run. Logged as an error with the article's id; ``parknews reparse`` reads the
+def _rows_or_none(article: dict) -> list[tuple] | None:
+    """``amount_rows``, or None when reading them fails: a fault in a rule (the text it trips
+    on is the page's) must not cost the article, and with it its whole batch, in every run;
+    nor the amounts stored for it before (a reparse under a faulty rule keeps them). One
+    error line with the article's id (the traceback at DEBUG); ``parknews reparse`` reads the
     amounts again once the rule is mended."""
     try:
         return amount_rows(article)
-    except Exception:  # noqa: BLE001
-        logger.exception("money amounts of article %s could not be read: archived without them", article["detail_id"])
-        return []
+    except Exception as exc:  # noqa: BLE001
+        logger.error("money amounts of article %s could not be read (%s: %s): kept as they were",
+                     article["detail_id"], type(exc).__name__, exc)  # fmt: skip
+        logger.debug("money amounts of article %s", article["detail_id"], exc_info=exc)
+        return None
 
 
 def money_summary(rows: list[tuple]) -> tuple[float | None, float | None, int]:

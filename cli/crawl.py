@@ -23,6 +23,10 @@ from cli.validate import check_writable as check_path_writable
 
 def report(result, db: str) -> None:
     """Print the end-of-crawl summary (stdout), or fail with the crawl's fatal error."""
+    if result.stopped_at_once:
+        click.echo("parknews: stopped at once by a second signal: the run stays 'running'; the next run records it "
+                   "as killed and fetches what is missing", err=True)
+        return
     if result.fatal_error:
         raise UsageError(result.fatal_error)
     if result.write_failed:

@@ -27,6 +27,7 @@ class CrawlResult:
     errors: int
     exit_code: int
     write_failed: str | None = None  # the archive could not be written: the one-line reason
+    stopped_at_once: bool = False  # a second SIGINT/SIGTERM stopped the reactor before the spider closed
 
 
 def crawl_settings(
@@ -136,6 +137,12 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
             handler.pass_on_held()
         handler.target.close()
     stats = crawler.stats.get_value if crawler.stats is not None else lambda key, default=None: default
+    if process.signal_received is not None and (crawler.spider is None or stats("finish_reason") is None):
+        # A second Ctrl-C (or SIGTERM) during the graceful stop: Scrapy stopped the reactor at
+        # once, before the spider closed. Its run stays 'running'; the next run marks it killed.
+        return CrawlResult(fatal_error=None, run_id=stats("parknews/run_id"), pages=0, pages_total=0, requests=0,
+                           new=0, changed=0, unchanged=0, errors=0, stopped_at_once=True,
+                           exit_code=exit_code_for_signal(process.signal_received))  # fmt: skip
     if failures or crawler.spider is None or stats("finish_reason") is None:
         # Scrapy could not set the crawl up (a component that fails to build, a bad setting
         # value): it logs and returns as if nothing happened. It did not crawl: not a success.

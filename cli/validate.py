@@ -198,11 +198,11 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
             raise bad(f"a whole number from {lower:g} to {maximum}")
         return int(text)
     if kind is float:
+        upper = maximum if rest else MAX_SECONDS
         try:
             number = float(text)
         except ValueError:
-            raise bad(f"a number >= {minimum:g}") from None
-        upper = maximum if rest else MAX_SECONDS
+            raise bad(f"a number from {minimum:g} to {upper:g}") from None
         if not math.isfinite(number) or number < minimum or number > upper:
             raise bad(f"a finite number from {minimum:g} to {upper:g}")
         return number

@@ -270,7 +270,17 @@ class ArchivePipeline:
         return here
 
     def collect(self, write: Future) -> None:
-        result = write.result()  # re-raises what the write raised
+        try:
+            result = write.result()  # re-raises what the write raised
+        except (sqlite3.Error, OSError, WriteFailedError):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            # A fault in our own code while writing (a rule that raised, say): the batch was
+            # rolled back. Going on would commit later batches past it, and a later run would
+            # not look for what it held; the crawl stops as for any write that failed.
+            logger.debug("archive write failed", exc_info=exc)
+            raise WriteFailedError(f"cannot write the archive: a batch failed ({type(exc).__name__}: {exc}); "
+                                   "--log-level DEBUG shows where") from exc  # fmt: skip
         if isinstance(result, WriteCounts):
             self.counts.add(result)
 

@@ -30,7 +30,8 @@ ARCHIVE_BATCH_SIZE = 50
 # at least this share of its time waiting on the network (since the previous batch); below it
 # (pages arrive faster than they are parsed: a fast site, a replay, a local mirror) in the
 # reactor's own thread, since a second thread then only contends for the GIL: 0.7 ms more CPU
-# an article at 10,000 articles (bench/bench_floor.py). 0: always the thread; 1: never.
+# an article at 10,000 articles (bench/bench_floor.py). 0: always the thread; 1: the reactor's
+# thread from the second batch on (the first, and one after less than 0.05 s, go to the thread).
 ARCHIVE_WRITE_INLINE_BELOW_IDLE = 0.1
 
 # -- politeness ---------------------------------------------------------------------------

@@ -254,7 +254,7 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
     ranged = bool(match["sep"])
     if ranged:
         high = _number(match, "b", match["b_mult"])
-        low_mult = match["a_mult"] or (None if match["a_cur"] else match["b_mult"])
+        low_mult = match["a_mult"] or (None if match["a_cur"] else match["b_mult"] or _units_of(match["a"], match["b"]))
         low = _number(match, "a", low_mult)
         currency = match["b_cur"]
         if match["a_cur"] and match["a_cur"] != currency:
@@ -300,6 +300,20 @@ def _is_threshold(text: str, start: int, end: int) -> bool:
     begin = start - len(_clause_before(text, start, max(0, start - MAX_CONTEXT), _CLAUSE_BREAK_RE))
     finish = _clause_end(text, named.end(), min(len(text), named.end() + MAX_CONTEXT))
     return bool(_POLICY.search(text, begin, start) or _POLICY.search(text, named.end(), finish))
+
+
+def _units_of(low: str, high: str) -> str | None:
+    """The units a bare low end of a range takes from a high end written as one Chinese
+    numeral: all after its first digit when the low end is one digit (三至五亿 → 亿, 三到五千万 →
+    千万), else its closing 万/亿 (二十至三十亿 → 亿); None when the high end is Arabic, the low end
+    has a 万/亿 of its own, or the high end has none."""
+    if high[0].isdigit() or "万" in low or "亿" in low:
+        return None
+    if len(low) == 1 and (low.isdigit() or low in _CN_DIGITS) and high[0] in _CN_DIGITS and len(high) > 1:
+        if all(char in _CN_MULTS for char in high[1:]):
+            return high[1:]
+    big = len(high) - len(high.rstrip("万亿"))
+    return high[-big:] if big else None
 
 
 def _bare_multiplier(token: str) -> bool:

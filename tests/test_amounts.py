@@ -116,3 +116,21 @@ def test_a_compound_after_a_chinese_numeral(text, value, raw):
     (amount,) = money_amounts(text)
     assert (amount.value, amount.value_raw) == (value, raw)
 
+
+
+@pytest.mark.parametrize(
+    "text, low, high, currency",
+    [
+        ("投资三至五亿元", 3e8, 5e8, "CNY"),  # the low end takes the high end's 亿
+        ("约二至三亿美元", 2e8, 3e8, "USD"),
+        ("签约三到五千万元", 3e7, 5e7, "CNY"),  # … or 千万: all after its first digit
+        ("总投资3到五千万元", 3e7, 5e7, "CNY"),
+        ("总投资二十至三十亿元", 2e9, 3e9, "CNY"),  # a low end with 十 of its own takes the 亿 only
+        ("三千至五千万元", 3e7, 5e7, "CNY"),
+        ("一亿至三亿元", 1e8, 3e8, "CNY"),  # its own 亿: nothing borrowed
+        ("3至5亿元", 3e8, 5e8, "CNY"),
+    ],
+)
+def test_a_range_written_in_chinese_numerals_reads_both_ends_in_the_same_unit(text, low, high, currency):
+    (amount,) = money_amounts(text)
+    assert (amount.value, amount.value_high, amount.currency) == (low, high, currency)

@@ -101,6 +101,30 @@ def test_a_crawl_stopped_by_a_signal_exits_128_plus_its_number_and_records_the_r
     assert [(r["status"], r["exit_code"]) for r in rows(db, "SELECT status, exit_code FROM crawl_runs")] == [("shutdown", code)]
 
 
+def test_a_second_ctrl_c_stops_at_once_and_the_next_run_completes(tmp_path):
+    """Scrapy's second SIGINT stops the reactor before the spider closes: exit 130 (not "could
+    not start"), the run left 'running', recorded as killed by the next run, which completes."""
+    db = tmp_path / "news.db"
+    site = ReplaySite(pages=6)
+    with ReplayServer(site, latency=0.3) as server:
+        process = start(["crawl", "--start-url", server.start_url, "--db", str(db), *FAST])
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == EXIT_SIGINT, stderr
+        assert "Traceback" not in stderr and "could not start" not in stderr
+        assert "stopped at once by a second signal" in stderr
+        again = crawl(server.start_url, db)
+    assert again.returncode == 0, again.stderr
+    statuses = [r["status"] for r in rows(db, "SELECT status FROM crawl_runs ORDER BY id")]
+    assert statuses[-1] == "ok" and set(statuses[:-1]) <= {"killed", "shutdown"}
+    assert rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == len(site.expected())
+
+
 def test_a_query_interrupted_by_ctrl_c_exits_130_with_one_line(tmp_path, archive_path):
     forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"
     process = start(["query", forever, "--db", archive_path, "--timeout", "120"])

@@ -113,26 +113,35 @@ def article(detail_id: int, body: str) -> dict:
             "fetched_at": "2026-01-02T00:00:00+00:00"}  # fmt: skip
 
 
-def test_a_fault_in_the_amount_rules_costs_no_article(writer, monkeypatch, caplog):
-    """A text the money-amount rules trip over is archived without amounts (logged); the
-    other articles of its batch keep theirs."""
+def test_a_fault_in_the_amount_rules_costs_no_article_and_no_stored_amount(writer, monkeypatch, caplog):
+    """A text the money-amount rules trip over is archived (one error line); the other
+    articles of its batch get their amounts, and amounts stored before are kept."""
     from archive import facts
 
     real = facts.money_amounts
+    trip = {"on": False}
 
     def tripping(text):
-        if text and "绊倒" in text:
+        if trip["on"] and text and "总投资" in text:
             raise TypeError("a rule's fault")
         return real(text)
 
     monkeypatch.setattr(facts, "money_amounts", tripping)
-    batch = Batch(articles=[article(1, "绊倒的文本，总投资超百亿元。"), article(2, "园区签约，总投资12亿元。")])
-    writer.write(batch, seen_at="2026-01-02T00:00:00+00:00")
     db = writer.db
-    assert [r[0] for r in db.execute("SELECT detail_id FROM articles ORDER BY 1")] == [1, 2]
-    assert db.execute("SELECT detail_id, value FROM amounts").fetchall() == [(2, 1.2e9)]
-    assert db.execute("SELECT amount_count FROM article_money ORDER BY detail_id").fetchall() == [(0,), (1,)]
-    assert "money amounts of article 1 could not be read" in caplog.text
+    writer.write(Batch(articles=[article(1, "园区签约，总投资超百亿元。")]), seen_at="2026-01-02T00:00:00+00:00")
+    stored = db.execute("SELECT detail_id, value_raw FROM amounts").fetchall()
+    assert stored == [(1, "超百亿元")]
+    trip["on"] = True
+    batch = Batch(articles=[article(1, "园区签约，总投资超百亿元，另有奖励500万元。"), article(2, "绊倒：总投资12亿元。"),
+                            article(3, "园区签约，合同金额3亿元。")])  # fmt: skip
+    writer.write(batch, seen_at="2026-01-03T00:00:00+00:00")
+    assert [r[0] for r in db.execute("SELECT detail_id FROM articles ORDER BY 1")] == [1, 2, 3]
+    assert "另有奖励" in db.execute("SELECT body FROM articles WHERE detail_id = 1").fetchone()[0]
+    assert db.execute("SELECT detail_id, value_raw FROM amounts ORDER BY 1").fetchall() == [(1, "超百亿元"), (3, "3亿元")]
+    assert db.execute("SELECT detail_id, amount_count FROM article_money ORDER BY 1").fetchall() == [(1, 1), (3, 1)]
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage()[:40] for r in errors] == ["money amounts of article 1 could not be ", "money amounts of article 2 could not be "]
+    assert all("\n" not in r.getMessage() and r.exc_info is None for r in errors)  # one line each
 
 
 def test_a_batch_that_fails_halfway_leaves_nothing_of_itself(writer):

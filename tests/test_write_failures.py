@@ -183,3 +183,35 @@ def test_any_other_database_error_also_stops_the_crawl_with_one_line(tmp_path, s
     assert_one_line_error(result, code=EXIT_WRITE_FAILED)
     assert "database error (refused by a trigger)" in result.stderr
     assert rows(db, "SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1")[0][0] == "failed"
+
+
+FAULTY_SECOND_WRITE = """
+import sys
+import archive.store as store
+real, calls = store.ArchiveWriter.write, []
+def write(self, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:
+        raise TypeError("a planted fault")
+    return real(self, *args, **kwargs)
+store.ArchiveWriter.write = write
+from cli.main import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("share", ["0", "1"], ids=["writer thread", "reactor thread"])
+def test_a_fault_in_our_code_while_writing_stops_the_crawl_and_loses_nothing(tmp_path, served, share):
+    """A batch whose write raises something other than a database error (a bug of ours) was
+    rolled back: the crawl stops there (exit 4, one line) wherever batches are written, rather
+    than commit later batches past it; the next run archives every article."""
+    site, server = served
+    db = tmp_path / "archive.db"
+    crawl = ("crawl", "--start-url", server.start_url, "--db", str(db), *FAST, "-s", f"ARCHIVE_WRITE_INLINE_BELOW_IDLE={share}")
+    result = subprocess.run([sys.executable, "-c", FAULTY_SECOND_WRITE, *crawl], capture_output=True, text=True, timeout=180)
+    assert_one_line_error(result, code=EXIT_WRITE_FAILED)
+    assert "a batch failed (TypeError: a planted fault)" in result.stderr
+    assert rows(db, "SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1")[0][0] == "failed"
+    again = subprocess.run([sys.executable, "-m", "cli", *crawl], capture_output=True, text=True, timeout=180)
+    assert again.returncode == 0, again.stderr
+    assert {r[0] for r in rows(db, "SELECT detail_id FROM articles")} == {a["detail_id"] for a in site.expected()}
