@@ -153,7 +153,8 @@ def run_crawl(start_urls: list[str], settings: Settings) -> CrawlResult:
     if process.signal_received is not None:
         exit_code = exit_code_for_signal(process.signal_received)
     return CrawlResult(
-        fatal_error=crawler.spider.fatal_error,
+        # Stopped by a signal before page 1 answered, the start URL only looks bad: exit 128 + n.
+        fatal_error=crawler.spider.fatal_error if process.signal_received is None else None,
         run_id=stats("parknews/run_id"),
         pages=stats("parknews/pages", 0),
         pages_total=stats("parknews/pages_total", 0),

@@ -101,6 +101,23 @@ def test_a_crawl_stopped_by_a_signal_exits_128_plus_its_number_and_records_the_r
     assert [(r["status"], r["exit_code"]) for r in rows(db, "SELECT status, exit_code FROM crawl_runs")] == [("shutdown", code)]
 
 
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, EXIT_SIGINT), (signal.SIGTERM, EXIT_SIGTERM)])
+def test_a_signal_before_page_1_answers_is_no_bad_start_url(tmp_path, signum, code):
+    """Stopped while robots.txt or page 1 is on its way: the stop, not the start URL, is why
+    page 1 never answered: exit 128 + n, no "cannot fetch the start URL"."""
+    db = tmp_path / "news.db"
+    with ReplayServer(ReplaySite(pages=2), latency=1.5) as server:
+        process = start(["crawl", "--start-url", server.start_url, "--db", str(db), *FAST])
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 2 and time.monotonic() < deadline:  # robots.txt, then page 1
+            time.sleep(0.02)
+        time.sleep(0.2)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert "cannot fetch" not in stderr and "Traceback" not in stderr
+
+
 def test_a_second_ctrl_c_stops_at_once_and_the_next_run_completes(tmp_path):
     """Scrapy's second SIGINT stops the reactor before the spider closes: exit 130 (not "could
     not start"), the run left 'running', recorded as killed by the next run, which completes."""
