@@ -4,7 +4,7 @@ What counts as an amount: a number (Arabic ``3541.07``, ``1,200``, full-width ``
 Chinese ``二十``, ``三千五百``, ``百``; or a mixture ``1.2万``, ``3千万``) with an optional
 multiplier (十 百 千 万 亿, multiplied: 万亿 = 10^12; a compound ``1亿2000万``, ``1万2千`` adds
 its lower part) and a currency word (元, 人民币, 美元, 欧元, 港元/港币, 日元, or a code RMB, USD,
-EUR, HKD … after the number; see ``CURRENCIES``) or a code, symbol or word before it (``USD 500万``,
+EUR, HKD … after the number, a space allowed before it: ``5000万 美元``; see ``CURRENCIES``) or a code, symbol or word before it (``USD 500万``,
 ``US$``, ``$``, ``€``, ``HK$``, ``¥``/``￥``, ``人民币25亿元``; see ``_CUR_BEFORE``). Without a currency word a number counts
 only when it carries 万 or 亿 and a money word stands before it in its clause
 (``总投资12亿，`` → 1.2e9 CNY) and no unit follows (``1.2万平方米`` is not money).
@@ -136,7 +136,8 @@ def _part(name: str) -> str:
         # A space may follow an Arabic number (``35 亿元``); 个 may stand before 亿 (``10个亿``).
         rf"(?P<{name}>{_AR}|{_CN})(?:(?<=\d)[ \u00a0\u3000](?=[{_CN_MULTS}]|{_CUR}))?"
         rf"(?P<{name}_mid>余|多)?(?P<{name}_mult>(?:个(?=亿))?[{_CN_MULTS}]+)?(?P<{name}_tail>{_TAIL})?"
-        rf"(?P<{name}_mid2>余|多)?(?:(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"
+        # A space may stand between a multiplier and a currency word (``5000万 美元``).
+        rf"(?P<{name}_mid2>余|多)?(?:(?:(?<=[{_CN_MULTS}])[ \u00a0\u3000])?(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"
     )
 
 
@@ -350,8 +351,9 @@ _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 def chinese_number(token: str) -> Decimal | None:
     """A Chinese numeral as a number: 二十 → 20, 三千五百万 → 35000000, 一亿二千万 →
-    120000000, 百 → 100, 两千 → 2000, 八点五 → 8.5, 一千零五 → 1005. None when it is no
-    well-formed numeral (二二, 十十).
+    120000000, 百 → 100, 两千 → 2000, 八点五 → 8.5, 一千零五 → 1005; a last digit right after
+    百, 千, 万 or 亿 counts in the next place down, as it is said (三千五 → 3500, 两万五 →
+    25000, 一亿五 → 150000000). None when it is no well-formed numeral (二二, 十十).
 
     (cn2an reads these too, but costs 0.13 s of import in every crawl process and refuses
     两, 〇 and a leading 百 in its strict mode; this is the whole of what amounts need.)
@@ -362,11 +364,13 @@ def chinese_number(token: str) -> Decimal | None:
     total = wan = section = 0
     digit: int | None = None
     previous = ""
+    unit_before = 0  # the unit written right before the current digit (百 100, 万 10_000 …), else 0
     for char in whole:
         if char in _CN_DIGIT_VALUE:
             if previous in _CN_DIGIT_VALUE and _CN_DIGIT_VALUE[previous] != 0:
                 return None  # 二二: not a numeral (a year or id read digit by digit)
             digit = _CN_DIGIT_VALUE[char]
+            unit_before = _MULT_VALUE.get(previous, 0)
         elif char in _SMALL_UNITS:
             if previous in _SMALL_UNITS:
                 return None
@@ -384,6 +388,8 @@ def chinese_number(token: str) -> Decimal | None:
         else:
             return None
         previous = char
+    if digit and unit_before > 10:
+        digit *= unit_before // 10  # 三千五 3500, 两万五 25000, 一亿五 1.5亿: the next place down (not 一千零五)
     value = Decimal(total + wan + section + (digit or 0))
     if fraction:
         value += Decimal("0." + "".join(str(_CN_DIGIT_VALUE[c]) for c in fraction))

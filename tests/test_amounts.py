@@ -56,7 +56,9 @@ def test_a_long_body_is_read_in_linear_time():
 @pytest.mark.parametrize(
     "numeral, value",
     [("二十", 20), ("十五", 15), ("百", 100), ("两千", 2000), ("三千五百万", 35_000_000), ("一亿二千万", 120_000_000),
-     ("万亿", 10**12), ("一千零五", 1005), ("八点五", 8.5), ("二二", None), ("十十", None), ("二〇二五", None)],
+     ("万亿", 10**12), ("一千零五", 1005), ("八点五", 8.5), ("二二", None), ("十十", None), ("二〇二五", None),
+     # a last digit right after its unit counts in the next place down, as it is said
+     ("一亿五", 150_000_000), ("两万五", 25_000), ("三千五", 3500), ("一百五", 150), ("二十五", 25), ("一万零五", 10_005)],
 )
 def test_chinese_numerals(numeral, value):
     from normalize.amounts import chinese_number
@@ -134,3 +136,19 @@ def test_a_compound_after_a_chinese_numeral(text, value, raw):
 def test_a_range_written_in_chinese_numerals_reads_both_ends_in_the_same_unit(text, low, high, currency):
     (amount,) = money_amounts(text)
     assert (amount.value, amount.value_high, amount.currency) == (low, high, currency)
+
+
+@pytest.mark.parametrize(
+    "text, value, currency, raw",
+    [
+        ("签约5000万 美元", 5e7, "USD", "5000万 美元"),  # a space between the multiplier and the currency word
+        ("投资500万 USD", 5e6, "USD", "500万 USD"),
+        ("签约5000万\u3000美元。", 5e7, "USD", "5000万\u3000美元"),
+        ("总投资12亿 元旦前开工", 1.2e9, "CNY", "12亿"),  # 元旦 is no currency, spaced or not
+        ("总投资一亿五，", 1.5e8, "CNY", "一亿五"),  # said as written: 1.5亿
+        ("每户补贴两万五，", 2.5e4, "CNY", "两万五"),
+    ],
+)
+def test_spaced_currency_words_and_spoken_numerals(text, value, currency, raw):
+    (amount,) = money_amounts(text)
+    assert (amount.value, amount.currency, amount.value_raw) == (value, currency, raw)
