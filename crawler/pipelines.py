@@ -20,8 +20,8 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.db import open_archive, write_failure, writing
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError, exit_code_for_signal
 from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
-from crawler.reactor_idle import IdleMeter
 from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged
+from crawler.reactor_idle import IdleMeter
 from normalize.dates import SHANGHAI, parse_date
 from normalize.regions import resolve_region
 from normalize.titles import clean_title, collapse_whitespace
@@ -47,6 +47,13 @@ def preload_writer_modules() -> None:
         import archive.reposts  # noqa: F401
     except Exception:  # noqa: BLE001
         pass  # the writer's own import meets the same error, where it is reported
+
+
+def unexplained_write_failure(what: str, exc: BaseException) -> WriteFailedError:
+    """The one-line error (exit 4) for a write that failed for no reason ``write_failure``
+    knows (not a full disk, a read-only file …): ``what`` happened, the traceback at DEBUG."""
+    logger.debug("archive write failed", exc_info=exc)
+    return WriteFailedError(f"cannot write the archive: {what}; --log-level DEBUG shows where")
 
 
 def run_now(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
@@ -220,8 +227,7 @@ class ArchivePipeline:
         """
         failure = write_failure(exc)
         if failure is None and isinstance(exc, sqlite3.Error):
-            logger.debug("archive write failed", exc_info=exc)
-            failure = WriteFailedError(f"cannot write the archive: database error ({exc}); --log-level DEBUG shows where")
+            failure = unexplained_write_failure(f"database error ({exc})", exc)
         if failure is None:
             raise exc
         if self.write_failed is None:
@@ -278,9 +284,7 @@ class ArchivePipeline:
             # A fault in our own code while writing (a rule that raised, say): the batch was
             # rolled back. Going on would commit later batches past it, and a later run would
             # not look for what it held; the crawl stops as for any write that failed.
-            logger.debug("archive write failed", exc_info=exc)
-            raise WriteFailedError(f"cannot write the archive: a batch failed ({type(exc).__name__}: {exc}); "
-                                   "--log-level DEBUG shows where") from exc  # fmt: skip
+            raise unexplained_write_failure(f"a batch failed ({type(exc).__name__}: {exc})", exc) from exc
         if isinstance(result, WriteCounts):
             self.counts.add(result)
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
-
 from typing import NamedTuple
 
 from normalize.text import FULL_WIDTH_TO_ASCII

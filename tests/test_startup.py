@@ -28,6 +28,13 @@ def imported_packages(*args: str) -> tuple[subprocess.CompletedProcess, set[str]
     return result, packages
 
 
+def python_prints(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (stripped); it must exit 0."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -74,16 +81,12 @@ def test_pandas_and_numpy_import_normally_after_the_archive():
         "db['t'].insert({'a': 1, 'b': 'x', 'c': 1.5})\n"
         "print(db.execute('select a, b, c from t').fetchall(), pandas.DataFrame({'a': [1]}).shape)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[(1, 'x', 1.5)] (1, 1)"
+    assert python_prints(code) == "[(1, 'x', 1.5)] (1, 1)"
 
 
 def test_sqlite_utils_imported_first_is_left_as_it_is():
     code = "import sqlite_utils.db, archive.db\nprint(sqlite_utils.db.np is not None)\n"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True"
+    assert python_prints(code) == "True"
 
 
 def test_invisible_table_is_this_pythons_format_characters():
@@ -103,6 +106,4 @@ def test_the_crawl_loads_numpy_in_the_background():
         "assert {'numpy', 'archive.reposts', 'archive.migrate'} <= set(sys.modules)\n"
         "print('ok')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert python_prints(code) == "ok"
