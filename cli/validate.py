@@ -120,6 +120,7 @@ MAX_REFRESH_DAYS = 700_000
 SETTING_RULES: dict[str, tuple] = {
     "ARCHIVE_BATCH_SIZE": (int, 1),
     "ARCHIVE_WRITE_INLINE_BELOW_IDLE": (float, 0.0, 1.0),
+    "ARCHIVE_BATCH_SECONDS": (float, 0.001),
     "PARKNEWS_MAX_PAGES": (int, 0),
     "PARKNEWS_MAX_LISTING_PAGES": (int, 1),
     "PARKNEWS_KNOWN_PAGES_TO_STOP": (int, 1),

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -16,6 +17,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
 
 from archive.db import open_archive, write_failure, writing
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError, exit_code_for_signal
@@ -29,8 +31,9 @@ from normalize.titles import clean_title, collapse_whitespace
 logger = logging.getLogger(__name__)
 
 TRUNCATION_MARKS = ("…", "...", "。。。")
-# Batches handed to the writer thread and not yet written; past this the crawl waits.
-MAX_BATCHES_IN_FLIGHT = 16
+# Articles in batches handed to the writer thread and not yet written; past this the crawl
+# waits (at least two batches may be in flight, so the reactor fills one while one is written).
+MAX_ARTICLES_IN_FLIGHT = 800
 # A batch is written at ARCHIVE_BATCH_SIZE articles, or at this many times as many rows of any
 # kind (captures, entries, pending pages, errors: an article brings about four), so a walk
 # that archives nothing new still commits as it goes. Counting every row as an article made
@@ -151,6 +154,10 @@ class ArchivePipeline:
         self.crawler = crawler
         self.path = crawler.settings.get("ARCHIVE_PATH")
         self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
+        self.batch_seconds = crawler.settings.getfloat("ARCHIVE_BATCH_SECONDS")
+        self.batches_in_flight = max(2, MAX_ARTICLES_IN_FLIGHT // self.batch_size)
+        self.batch_opened: float | None = None  # time.monotonic() of the current batch's first row
+        self.stale_batches = LoopingCall(self.flush_if_stale)
         self.inline_below_idle = crawler.settings.getfloat("ARCHIVE_WRITE_INLINE_BELOW_IDLE")
         self.idle = IdleMeter()
         self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS")
@@ -190,6 +197,7 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if not self.idle.installed:
             self.idle.install()  # from the first item on; read at each batch (write_here)
+            self.stale_batches.start(self.batch_seconds, now=False)
         if self.write_failed is not None:
             return item  # the crawl is stopping; one error line says why, not one per item
         try:
@@ -216,8 +224,25 @@ class ArchivePipeline:
             self.batch.captures.append(row_of(item))
         elif isinstance(item, Unchanged):
             self.batch.unchanged_ids.append(item.detail_id)
-        if len(self.batch.articles) >= self.batch_size or len(self.batch) >= self.batch_size * ROWS_PER_ARTICLE:
+        now = time.monotonic()
+        if self.batch_opened is None:
+            self.batch_opened = now
+        if (
+            len(self.batch.articles) >= self.batch_size
+            or len(self.batch) >= self.batch_size * ROWS_PER_ARTICLE
+            or now - self.batch_opened >= self.batch_seconds
+        ):
             self.flush()
+
+    def flush_if_stale(self) -> None:
+        """Write the batch if its first row is ``ARCHIVE_BATCH_SECONDS`` old, though no item came
+        to write it (the crawl waits on retries, a slow site): a kill loses no more than that."""
+        if self.batch_opened is not None and time.monotonic() - self.batch_opened >= self.batch_seconds:
+            try:
+                if self.write_failed is None and not self.closing:
+                    self.flush()
+            except (sqlite3.Error, OSError, WriteFailedError) as exc:
+                self.fail(exc)
 
     def fail(self, exc: BaseException) -> None:
         """Stop the crawl at the first write that fails; re-raise what is not a database error.
@@ -248,6 +273,7 @@ class ArchivePipeline:
         writer = self.open_writer()
         self.submit(writer.write, self.batch, seen_at=utc_now(), run_id=self.run_id)
         self.batch = Batch()
+        self.batch_opened = None
 
     def submit(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Queue a write; collect finished ones. A few batches in flight at most (backpressure).
@@ -261,7 +287,7 @@ class ArchivePipeline:
             self.pending.append(run_now(write, *args, **kwargs))
         else:
             self.pending.append(self.write_thread.submit(write, *args, **kwargs))
-        while self.pending and (len(self.pending) > MAX_BATCHES_IN_FLIGHT or self.pending[0].done()):
+        while self.pending and (len(self.pending) > self.batches_in_flight or self.pending[0].done()):
             self.collect(self.pending.popleft())
 
     def write_here(self) -> bool:
@@ -298,6 +324,8 @@ class ArchivePipeline:
 
     def spider_closed(self, spider, reason: str) -> None:
         self.closing = True
+        if self.stale_batches.running:
+            self.stale_batches.stop()
         self.preload.join()  # no import left running into the interpreter's exit
         if spider.fatal_error and self.writer is None and not len(self.batch):
             self.write_thread.shutdown()

@@ -121,6 +121,12 @@ _CUR_BEFORE_LAST = {c[-1] for c in _CUR_BEFORE} | {" ", "\u00a0"}  # a cheap tes
 # a number with none of them near is no amount, and is passed over without reading it.
 _ANCHOR = re.compile("[" + re.escape("".join(sorted({*"万亿", *"".join(CURRENCIES), *"".join(_CUR_BEFORE)}))) + "]")
 _BEFORE_REACH = 5
+# Where ``_AMOUNT`` can start: a run of digits (not after a ".") or of Chinese numerals.
+_CN_CHARS = frozenset(_CN_DIGITS + _CN_MULTS)
+_NUMBER_SEGMENT = re.compile(rf"(\d+)|[{_CN_DIGITS}{_CN_MULTS}]+")
+# The characters an ``_AMOUNT`` match may hold before its currency word (whose characters are
+# all anchors): numbers, separators, 点 个 余 多, spaces and range marks.
+_NUMBER_REACH = re.compile(rf"[\d.,点个余多至到~～\-－—\s{_CN_DIGITS}{_CN_MULTS}]*")
 # The rest of a compound number: 1亿2千万, 1亿2000万, 3亿5000万, 1万2千 (a lower unit only).
 _TAIL = (
     r"(?:(?<=亿)(?:\d{1,4}|[一二两三四五六七八九])(?:千万|百万|十万|万|千|百)"
@@ -195,12 +201,25 @@ def money_amounts(text: str | None) -> list[Amount]:
     amounts: list[Amount] = []
     previous_end = 0
     position = 0
-    while match := _AMOUNT.search(folded, position):
-        near = bisect_left(anchors, match.start() - _BEFORE_REACH)
+    # What ``_AMOUNT.search(folded, position)`` would find, found cheaper: the pattern can only
+    # start where a run of digits or of Chinese numerals starts (its lookbehinds), and a number
+    # with no anchor from 5 characters before it to the end of the characters a match can
+    # hold before a currency word (``_NUMBER_REACH``) is passed over without matching it.
+    while segment := _NUMBER_SEGMENT.search(folded, position):
+        start = segment.start()
+        before = folded[start - 1] if start else ""
+        if (before == "." or before.isdecimal()) if segment[1] else before in _CN_CHARS:
+            position = segment.end()  # inside a run (after an amount), or a decimal's fraction
+            continue
+        near = bisect_left(anchors, start - _BEFORE_REACH)
         if near == len(anchors):
             break  # no currency word, 万 or 亿 further on: no amount either
+        if anchors[near] >= start and anchors[near] > _NUMBER_REACH.match(folded, start).end():
+            position = segment.end()  # no anchor near this number
+            continue
+        match = _AMOUNT.match(folded, start)  # never None at a run's start
         if anchors[near] >= match.end():
-            position = match.start() + 1  # no anchor near this number
+            position = segment.end()
             continue
         found = _read(folded, match, previous_end)
         if found is None and match["sep"] and not _is_threshold(folded, match.start(), match.end()):
@@ -208,7 +227,7 @@ def money_amounts(text: str | None) -> list[Amount]:
             single = _SINGLE.match(folded, match.start())
             found = _read(folded, single, previous_end) if single else None
         if found is None:
-            position = match.start() + 1
+            position = segment.end()
             continue
         start, end, values = found
         amounts.append(_amount(text, start, end, values, previous_end, sentence_ends))

@@ -78,7 +78,8 @@ def served():
 def test_a_full_disk_stops_the_crawl_with_exit_4_and_the_next_run_completes(small_disk, served):
     site, server = served
     db = small_disk.path / "archive.db"
-    crawl = ("crawl", "--start-url", server.start_url, "--db", str(db), *FAST)
+    # Batches of 50: several fit on the disk before one does not.
+    crawl = ("crawl", "--start-url", server.start_url, "--db", str(db), *FAST, "-s", "ARCHIVE_BATCH_SIZE=50")
     full = small_disk.run(*crawl)
     assert_one_line_error(full, code=EXIT_WRITE_FAILED)
     assert MESSAGE in full.stderr and ("disk full" in full.stderr or not small_disk.mounted)
