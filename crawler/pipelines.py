@@ -22,7 +22,7 @@ from twisted.internet.task import LoopingCall
 from archive.db import open_archive, write_failure, writing
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError, exit_code_for_signal
 from archive.store import ArchiveWriter, Batch, WriteCounts, utc_now
-from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged
+from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticles, Unchanged
 from crawler.reactor_idle import IdleMeter
 from normalize.dates import SHANGHAI, parse_date
 from normalize.regions import resolve_region
@@ -184,6 +184,7 @@ class ArchivePipeline:
         # The run is closed in spider_closed, the one place that knows why the crawl ended.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     def open_writer(self) -> ArchiveWriter:
@@ -213,11 +214,13 @@ class ArchivePipeline:
             self.batch.errors.append(row_of(item))
         elif isinstance(item, ArticleItem):
             article = row_of(item)
+            if (page := article.pop("capture")) is not None:
+                self.batch.captures.append(row_of(page))  # before the article, as a Capture item came
             self.batch.articles.append(article)
             self.batch.entries.append(article | {"title_shown": item.listing_title, "fresh": item.listing_seen})
             self.unknown_regions += item.region_unknown
-        elif isinstance(item, PendingArticle):
-            self.batch.pending.append(row_of(item))
+        elif isinstance(item, PendingArticles):
+            self.batch.pending.extend(row_of(pending) for pending in item.articles)
         elif isinstance(item, EntrySeen):
             self.batch.entries.append(row_of(item))
         elif isinstance(item, Capture):
@@ -262,10 +265,17 @@ class ArchivePipeline:
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
 
     def item_error(self, item: Any, response, spider, failure) -> None:
-        """A bug in a pipeline must not lose an article silently: record it as a page error."""
+        """A bug in a pipeline must not lose an article silently: record it as a page error,
+        and keep its page (a reparse reads it once the bug is mended)."""
         if isinstance(item, ArticleItem) and self.write_failed is None:
             reason = f"processing failed: {failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+            self.item_dropped(item)
             self.process_item(CrawlError(url=item.url, reason=reason, kind="detail", detail_id=item.detail_id))
+
+    def item_dropped(self, item: Any, *args: Any, **kwargs: Any) -> None:
+        """An article dropped before this pipeline (a duplicate) still leaves its page stored."""
+        if isinstance(item, ArticleItem) and item.capture is not None and self.write_failed is None:
+            self.process_item(item.capture)
 
     def flush(self) -> None:
         if not len(self.batch):

@@ -36,7 +36,16 @@ from twisted.python.failure import Failure
 from archive.state import CrawlState, RefreshTarget
 from archive.store import utc_now
 from crawler import settings as defaults
-from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingArticle, Unchanged, archived_article
+from crawler.items import (
+    ArticleItem,
+    Capture,
+    CrawlError,
+    EntrySeen,
+    PendingArticle,
+    PendingArticles,
+    Unchanged,
+    archived_article,
+)
 from crawler.middlewares import is_transient
 from crawler.robots import RobotsUnreachable
 from extract.detail import detail_fields
@@ -229,8 +238,12 @@ class ParknewsSpider(scrapy.Spider):
             streak = 0 if has_new else response.meta.get("known_streak", 0) + 1
             if streak < self.stop_after_known:
                 yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
-        for entry in entries:
-            yield from self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
+        followed = [
+            out for entry in entries for out in self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
+        ]
+        if pending := [out for out in followed if isinstance(out, PendingArticle)]:
+            yield PendingArticles(pending)  # before the requests: no article is written before it is pending
+        yield from (out for out in followed if not isinstance(out, PendingArticle))
 
     def is_wrong_start(self, listing: str | None) -> bool:
         """Whether page 1 of ``listing`` failing for good (DNS, refused, 4xx, not a listing: see
@@ -355,17 +368,23 @@ class ParknewsSpider(scrapy.Spider):
             yield self.detail_request(target.url, archived_article(target), target)
 
     def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[Any]:
-        yield capture(response, "detail", detail_id=item.detail_id)
+        page = capture(response, "detail", detail_id=item.detail_id)
         if response.status == 304:
+            yield page
             yield Unchanged(detail_id=item.detail_id)
             return
-        fields = detail_fields(page_html(response), response.url, listing_title=item.listing_title)
+        try:
+            fields = detail_fields(page_html(response), response.url, listing_title=item.listing_title)
+        except Exception:
+            yield page  # the evidence is kept: a reparse reads it once the extractor is mended
+            raise
         if not fields.body:
             # An empty or cut-off page: asked again; it must never replace a good article. When
             # retries are spent and the page shows the article's headline, it is an article of
             # pictures (or video) only: archived with its title, date and place, and no text.
             retry_or_error = self.retry_or_error(response, "article page without article text")
             if not isinstance(retry_or_error, CrawlError) or not shows_headline(fields.title, item.listing_title):
+                yield page
                 yield retry_or_error
                 return
             self.crawler.stats.inc_value("parknews/articles_without_text")
@@ -375,6 +394,7 @@ class ParknewsSpider(scrapy.Spider):
         item.source = fields.source
         item.body = fields.body
         item.fetched_at = utc_now()
+        item.capture = page
         self.crawler.stats.inc_value("parknews/articles_fetched")
         yield item
 
