@@ -249,8 +249,12 @@ class ArchiveWriter:
             for detail_id, duplicate_of in self.reposts.add(row["detail_id"], row["published_date"], row["body"] or ""):
                 self.db.execute("UPDATE articles SET duplicate_of = ? WHERE detail_id = ?", [duplicate_of, detail_id])
         ids = [(a["detail_id"],) for a in articles]
-        # The validators a refresh sends are those of the page this article row now stands for.
-        self.db.conn.executemany(f"UPDATE articles SET capture_id = {LATEST_CAPTURE} WHERE detail_id = ?", ids)
+        # The validators a refresh sends are those of the page this article row now stands for:
+        # the newest, or the one a reparse names (an older page, where the newest held no text).
+        self.db.conn.executemany(
+            f"UPDATE articles SET capture_id = coalesce(?, {LATEST_CAPTURE}) WHERE detail_id = ?",
+            [(a.get("capture_id"), a["detail_id"]) for a in articles],
+        )
         self.db.conn.executemany("DELETE FROM pending_articles WHERE detail_id = ?", ids)
         return counts
 

@@ -17,7 +17,6 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
-from twisted.internet.task import LoopingCall
 
 from archive.db import open_archive, write_failure, writing
 from archive.errors import EXIT_OK, EXIT_PAGE_ERRORS, EXIT_WRITE_FAILED, WriteFailedError, exit_code_for_signal
@@ -157,7 +156,7 @@ class ArchivePipeline:
         self.batch_seconds = crawler.settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.batches_in_flight = max(2, MAX_ARTICLES_IN_FLIGHT // self.batch_size)
         self.batch_opened: float | None = None  # time.monotonic() of the current batch's first row
-        self.stale_batches = LoopingCall(self.flush_if_stale)
+        self.stale_call: Any = None  # the reactor's call of flush_if_stale for the current batch
         self.inline_below_idle = crawler.settings.getfloat("ARCHIVE_WRITE_INLINE_BELOW_IDLE")
         self.idle = IdleMeter()
         self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS")
@@ -198,7 +197,6 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if not self.idle.installed:
             self.idle.install()  # from the first item on; read at each batch (write_here)
-            self.stale_batches.start(self.batch_seconds, now=False)
         if self.write_failed is not None:
             return item  # the crawl is stopping; one error line says why, not one per item
         try:
@@ -230,6 +228,9 @@ class ArchivePipeline:
         now = time.monotonic()
         if self.batch_opened is None:
             self.batch_opened = now
+            from twisted.internet import reactor  # the one Scrapy installed, running by now
+
+            self.stale_call = reactor.callLater(self.batch_seconds, self.flush_if_stale)
         if (
             len(self.batch.articles) >= self.batch_size
             or len(self.batch) >= self.batch_size * ROWS_PER_ARTICLE
@@ -238,14 +239,19 @@ class ArchivePipeline:
             self.flush()
 
     def flush_if_stale(self) -> None:
-        """Write the batch if its first row is ``ARCHIVE_BATCH_SECONDS`` old, though no item came
-        to write it (the crawl waits on retries, a slow site): a kill loses no more than that."""
-        if self.batch_opened is not None and time.monotonic() - self.batch_opened >= self.batch_seconds:
-            try:
-                if self.write_failed is None and not self.closing:
-                    self.flush()
-            except (sqlite3.Error, OSError, WriteFailedError) as exc:
-                self.fail(exc)
+        """Write the batch ``ARCHIVE_BATCH_SECONDS`` after its first row, though no item came to
+        write it (the crawl waits on retries, a slow site): a kill loses no more than that."""
+        self.stale_call = None
+        try:
+            if self.write_failed is None and not self.closing:
+                self.flush()
+        except (sqlite3.Error, OSError, WriteFailedError) as exc:
+            self.fail(exc)
+
+    def cancel_stale_call(self) -> None:
+        if self.stale_call is not None and self.stale_call.active():
+            self.stale_call.cancel()
+        self.stale_call = None
 
     def fail(self, exc: BaseException) -> None:
         """Stop the crawl at the first write that fails; re-raise what is not a database error.
@@ -284,6 +290,7 @@ class ArchivePipeline:
         self.submit(writer.write, self.batch, seen_at=utc_now(), run_id=self.run_id)
         self.batch = Batch()
         self.batch_opened = None
+        self.cancel_stale_call()
 
     def submit(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Queue a write; collect finished ones. A few batches in flight at most (backpressure).
@@ -334,8 +341,7 @@ class ArchivePipeline:
 
     def spider_closed(self, spider, reason: str) -> None:
         self.closing = True
-        if self.stale_batches.running:
-            self.stale_batches.stop()
+        self.cancel_stale_call()
         self.preload.join()  # no import left running into the interpreter's exit
         if spider.fatal_error and self.writer is None and not len(self.batch):
             self.write_thread.shutdown()

@@ -28,7 +28,7 @@ BATCH_SIZE = 100  # articles per transaction
 
 
 def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator[tuple]:
-    """(url, listing, page, detail_id, fetched_at, html) of stored 200 pages, oldest first.
+    """(url, listing, page, detail_id, fetched_at, html, capture id) of stored 200 pages, oldest first.
 
     Read in chunks of ``BATCH_SIZE`` captures, each fetched whole: no cursor stays open on
     ``captures`` while the caller writes (SQLite refuses some writes beside an open cursor:
@@ -51,9 +51,27 @@ def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator
             chunk,
         ).fetchall()
         order = {capture_id: index for index, capture_id in enumerate(chunk)}
-        for _, url, listing, page, detail_id, fetched_at, headers, body in sorted(rows, key=lambda r: order[r[0]]):
-            content_type = json.loads(headers or "{}").get("content-type")
-            yield url, listing, page, detail_id, fetched_at, decode_html(zlib.decompress(body), content_type)
+        for capture_id, url, listing, page, detail_id, fetched_at, headers, body in sorted(rows, key=lambda r: order[r[0]]):
+            yield url, listing, page, detail_id, fetched_at, _html(headers, body), capture_id
+
+
+def _html(headers: str | None, body: bytes) -> str:
+    return decode_html(zlib.decompress(body), json.loads(headers or "{}").get("content-type"))
+
+
+def _older_pages_with_text(db, detail_id: int, before: int, listing_title: str) -> Iterator[tuple]:
+    """(url, fetched_at, fields, capture id) of the article's older stored 200 pages that hold
+    article text, newest first: what a crawl would have kept where the newest page was empty
+    or cut off (the crawl asked again; the reparse must not take it either)."""
+    older = db.execute(
+        """SELECT c.id, c.url, c.fetched_at, c.headers, b.body FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1
+           WHERE c.detail_id = ? AND c.kind = 'detail' AND c.status = 200 AND c.id < ? ORDER BY c.id DESC""",
+        [detail_id, before],
+    ).fetchall()
+    for capture_id, url, fetched_at, headers, body in older:
+        fields = detail_fields(_html(headers, body), url, listing_title=listing_title)
+        if fields.body:
+            yield url, fetched_at, fields, capture_id
 
 
 def reparse_archive(path: str) -> WriteCounts:
@@ -62,7 +80,7 @@ def reparse_archive(path: str) -> WriteCounts:
     db = open_archive(path)
     writer = ArchiveWriter(db, gone_after=PARKNEWS_GONE_AFTER_RUNS)  # a reparse records no failed page
     items: dict[int, ArticleItem] = {}
-    for url, listing, page, _, _, html in stored_pages(db, "listing"):
+    for url, listing, page, _, _, html, _ in stored_pages(db, "listing"):
         for entry in listing_entries(html, url):  # later pages win: the entry as last seen
             items[entry.detail_id] = ArticleItem(
                 detail_id=entry.detail_id, url=entry.url, listing=listing, listing_url=url, page=page,
@@ -75,17 +93,21 @@ def reparse_archive(path: str) -> WriteCounts:
     counts = WriteCounts()
     batch = Batch()
     # Each batch is written as seen at its newest capture; last_seen never moves back.
-    for url, _, _, detail_id, fetched_at, html in stored_pages(db, "detail", latest_per_article=True):
+    for url, _, _, detail_id, fetched_at, html, capture_id in stored_pages(db, "detail", latest_per_article=True):
         item = items.get(detail_id)
         if item is None:
             item = archived_article(archived[detail_id]) if detail_id in archived else ArticleItem(detail_id, url)
         fields = detail_fields(html, url, listing_title=item.listing_title)
+        if not fields.body:
+            url, fetched_at, fields, capture_id = next(
+                _older_pages_with_text(db, detail_id, capture_id, item.listing_title), (url, fetched_at, fields, capture_id)
+            )
         item = dataclasses.replace(
             item, url=canonical_detail_url(url), detail_title=fields.title, region_raw=fields.region_raw, published_raw=fields.published_raw,
             source=fields.source, body=fields.body, fetched_at=fetched_at,
         )  # fmt: skip
         normalise(item, now=datetime.fromisoformat(fetched_at))
-        batch.articles.append(row_of(item))
+        batch.articles.append(row_of(item) | {"capture_id": capture_id})  # the page it now stands for
         if len(batch) >= BATCH_SIZE:
             counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
             batch = Batch()

@@ -201,6 +201,7 @@ def money_amounts(text: str | None) -> list[Amount]:
     amounts: list[Amount] = []
     previous_end = 0
     position = 0
+    reach_from = reach_end = 0  # the last number's reach: folded[reach_from:reach_end]
     # What ``_AMOUNT.search(folded, position)`` would find, found cheaper: the pattern can only
     # start where a run of digits or of Chinese numerals starts (its lookbehinds), and a number
     # with no anchor from 5 characters before it to the end of the characters a match can
@@ -214,9 +215,12 @@ def money_amounts(text: str | None) -> list[Amount]:
         near = bisect_left(anchors, start - _BEFORE_REACH)
         if near == len(anchors):
             break  # no currency word, 万 or 亿 further on: no amount either
-        if anchors[near] >= start and anchors[near] > _NUMBER_REACH.match(folded, start).end():
-            position = segment.end()  # no anchor near this number
-            continue
+        if anchors[near] >= start:
+            if not reach_from <= start < reach_end:  # the run of one number's reach serves all in it
+                reach_from, reach_end = start, _NUMBER_REACH.match(folded, start).end()
+            if anchors[near] > reach_end:
+                position = segment.end()  # no anchor near this number
+                continue
         match = _AMOUNT.match(folded, start)  # never None at a run's start
         if anchors[near] >= match.end():
             position = segment.end()

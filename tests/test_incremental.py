@@ -127,6 +127,44 @@ def test_reparse_rebuilds_articles_from_captures_without_the_network(served, tmp
     assert [r[body_column] for r in fixed] == [r[body_column] for r in expected]
 
 
+class EmptyArticlePage:
+    """Answers one article's page with an empty 200 (a page cut off or being edited)."""
+
+    def __init__(self, detail_id: int) -> None:
+        self.detail_id = detail_id
+
+    def intercept(self, handler, page):
+        from crawler.replay.site import Page
+
+        return Page(200, b"", page.content_type) if f"/detail/{self.detail_id}." in handler.path else page
+
+
+def test_reparse_does_not_take_an_empty_newest_page_for_the_article(tmp_path):
+    """The newest stored page of an article may be one the crawl refused (empty, cut off: it
+    asked again, then gave up). A reparse reads the newest page holding article text, as the
+    crawl kept it, and the article points at that page."""
+    site = ReplaySite(pages=2)
+    emptied = site.listed_ids()[2]
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+    before = {r["detail_id"]: tuple(r) for r in rows(db, "SELECT * FROM articles")}
+    with ReplayServer(site, faults=EmptyArticlePage(emptied)) as server:
+        again = crawl(server.start_url, db, "--full", "-s", "RETRY_TIMES=0")
+    assert again.returncode == 1  # that page's error
+    (newest,) = rows(db, "SELECT max(id) FROM captures WHERE detail_id = ? AND kind = 'detail' AND status = 200", (emptied,))[0]
+    assert rows(db, "SELECT size FROM capture_bodies b JOIN captures c ON c.body_sha1 = b.sha1 WHERE c.id = ?", (newest,))[0][0] == 0
+    result = parknews("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    after = {r["detail_id"]: tuple(r) for r in rows(db, "SELECT * FROM articles")}
+    columns = [d[1] for d in rows(db, "PRAGMA table_info(articles)")]
+    kept = [c for c in columns if c not in ("capture_id", "last_seen", "fetched_at")]
+    assert [after[emptied][columns.index(c)] for c in kept] == [before[emptied][columns.index(c)] for c in kept]
+    (pointed,) = rows(db, "SELECT capture_id FROM articles WHERE detail_id = ?", (emptied,))[0]
+    assert pointed != newest and rows(db, "SELECT size FROM capture_bodies b JOIN captures c ON c.body_sha1 = b.sha1 "
+                                          "WHERE c.id = ?", (pointed,))[0][0] > 0  # fmt: skip
+
+
 def test_identical_pages_are_stored_once(served, tmp_path):
     site, server = served
     db = tmp_path / "archive.db"

@@ -92,3 +92,19 @@ def test_the_share_is_a_checked_setting(tmp_path):
     result = crawl("http://127.0.0.1:9/info/1/page/1", tmp_path / "x.db", "-s", "ARCHIVE_WRITE_INLINE_BELOW_IDLE=2")
     assert result.returncode == 2
     assert "ARCHIVE_WRITE_INLINE_BELOW_IDLE" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("reactor", ["twisted.internet.epollreactor.EPollReactor", "twisted.internet.selectreactor.SelectReactor"])
+def test_another_reactor_archives_the_same(tmp_path, reactor):
+    """A reactor without asyncio (set by an operator's ``-s TWISTED_REACTOR``): the reactor's
+    idle share cannot be measured, so every batch goes to the writer thread; the batch timer
+    and everything else work as with the default reactor."""
+    site = ReplaySite(pages=3, seed=5)
+    with ReplayServer(site) as server:
+        reference, other = tmp_path / "asyncio.db", tmp_path / "other.db"
+        assert crawl(server.start_url, reference).returncode == 0
+        result = crawl(server.start_url, other, "-s", f"TWISTED_REACTOR={reactor}")
+    assert result.returncode == 0, result.stderr
+    assert "Error" not in result.stderr, result.stderr
+    assert len(archive_content(other)["articles"]) == len(site.expected())
+    assert archive_content(other) == archive_content(reference)
