@@ -38,6 +38,12 @@ MAX_ARTICLES_IN_FLIGHT = 800
 # that archives nothing new still commits as it goes. Counting every row as an article made
 # batches of ~12 articles: 4× the commits and full-text segments, ~0.25 ms an article.
 ROWS_PER_ARTICLE = 8
+# While batches go to the writer thread (the crawl waits on the network), a batch of at least
+# this many articles is handed over as soon as the thread is idle: the thread then writes all
+# along, and what is left to write when the last page arrives stays small (a crawl at 100 ms
+# latency: 4.3 s with batches of 250 against 4.2 s). Batches written in the reactor's thread
+# (it never waits) fill up to ARCHIVE_BATCH_SIZE: fewer, larger transactions cost less CPU.
+EAGER_BATCH_ARTICLES = 50
 
 
 def preload_writer_modules() -> None:
@@ -157,6 +163,7 @@ class ArchivePipeline:
         self.batches_in_flight = max(2, MAX_ARTICLES_IN_FLIGHT // self.batch_size)
         self.batch_opened: float | None = None  # time.monotonic() of the current batch's first row
         self.stale_call: Any = None  # the reactor's call of flush_if_stale for the current batch
+        self.last_in_thread = True  # where the last batch was written (the first goes to the thread)
         self.inline_below_idle = crawler.settings.getfloat("ARCHIVE_WRITE_INLINE_BELOW_IDLE")
         self.idle = IdleMeter()
         self.gone_after = crawler.settings.getint("PARKNEWS_GONE_AFTER_RUNS")
@@ -231,12 +238,18 @@ class ArchivePipeline:
             from twisted.internet import reactor  # the one Scrapy installed, running by now
 
             self.stale_call = reactor.callLater(self.batch_seconds, self.flush_if_stale)
+        articles = len(self.batch.articles)
         if (
-            len(self.batch.articles) >= self.batch_size
+            articles >= self.batch_size
             or len(self.batch) >= self.batch_size * ROWS_PER_ARTICLE
             or now - self.batch_opened >= self.batch_seconds
+            or (articles >= EAGER_BATCH_ARTICLES and self.last_in_thread and self.writer_idle())
         ):
             self.flush()
+
+    def writer_idle(self) -> bool:
+        """Whether every batch handed to the writer thread is written."""
+        return all(write.done() for write in self.pending)
 
     def flush_if_stale(self) -> None:
         """Write the batch ``ARCHIVE_BATCH_SECONDS`` after its first row, though no item came to
@@ -299,7 +312,8 @@ class ArchivePipeline:
         ``ARCHIVE_WRITE_INLINE_BELOW_IDLE`` of its time (``crawler.reactor_idle``); otherwise it
         runs here, after every earlier write, so batches are still written in order.
         """
-        if self.write_here():
+        self.last_in_thread = not self.write_here()
+        if not self.last_in_thread:
             wait(self.pending)
             self.pending.append(run_now(write, *args, **kwargs))
         else:
