@@ -28,7 +28,9 @@ ARCHIVE_PATH = "archive.db"
 # killed run loses at most the last few seconds of work, however slowly pages come (the live
 # site: a few articles a batch), and a fast crawl commits a few times a second, not once per
 # few articles: each commit rewrites the index pages its rows touch and adds an FTS5 segment
-# to merge (250 against the former 50: -0.3 ms of CPU an article, bench/bench_floor.py).
+# to merge (250 against the former 50: -0.3 ms of CPU an article, bench/bench_floor.py). While
+# batches go to the writer thread, one is handed over at 50 articles once the thread is idle
+# (crawler.pipelines.EAGER_BATCH_ARTICLES).
 ARCHIVE_BATCH_SIZE = 250
 ARCHIVE_BATCH_SECONDS = 5.0
 # Where a batch is written: in the writer thread, beside the reactor, while the reactor spends
