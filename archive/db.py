@@ -262,7 +262,7 @@ def connect(path: str | os.PathLike) -> sqlite_utils.Database:
 # segments): with the default cache they were read back from the file and written again batch
 # after batch; 32 MiB holds them for a crawl of tens of thousands of articles. Memory is taken
 # as pages are used, not at once (bench/bench_floor.py: -0.1 ms of CPU an article, mostly
-# system time, +50 MB peak at 10,000 articles).
+# system time, +40 MB peak at 10,000 articles).
 WRITE_CACHE_KIB = 32_768
 
 

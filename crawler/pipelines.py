@@ -7,7 +7,6 @@ import dataclasses
 import logging
 import sqlite3
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -161,8 +160,7 @@ class ArchivePipeline:
         self.batch_size = crawler.settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = crawler.settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.batches_in_flight = max(2, MAX_ARTICLES_IN_FLIGHT // self.batch_size)
-        self.batch_opened: float | None = None  # time.monotonic() of the current batch's first row
-        self.stale_call: Any = None  # the reactor's call of flush_if_stale for the current batch
+        self.stale_call: Any = None  # the reactor's call of flush_if_stale, while a batch is open
         self.last_in_thread = True  # where the last batch was written (the first goes to the thread)
         self.inline_below_idle = crawler.settings.getfloat("ARCHIVE_WRITE_INLINE_BELOW_IDLE")
         self.idle = IdleMeter()
@@ -190,7 +188,7 @@ class ArchivePipeline:
         # The run is closed in spider_closed, the one place that knows why the crawl ended.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
-        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.keep_page, signal=signals.item_dropped)
         return pipeline
 
     def open_writer(self) -> ArchiveWriter:
@@ -232,9 +230,8 @@ class ArchivePipeline:
             self.batch.captures.append(row_of(item))
         elif isinstance(item, Unchanged):
             self.batch.unchanged_ids.append(item.detail_id)
-        now = time.monotonic()
-        if self.batch_opened is None:
-            self.batch_opened = now
+        if self.stale_call is None:
+            # The batch's first row: the batch is written ARCHIVE_BATCH_SECONDS from now at the latest.
             from twisted.internet import reactor  # the one Scrapy installed, running by now
 
             self.stale_call = reactor.callLater(self.batch_seconds, self.flush_if_stale)
@@ -242,7 +239,6 @@ class ArchivePipeline:
         if (
             articles >= self.batch_size
             or len(self.batch) >= self.batch_size * ROWS_PER_ARTICLE
-            or now - self.batch_opened >= self.batch_seconds
             or (articles >= EAGER_BATCH_ARTICLES and self.last_in_thread and self.writer_idle())
         ):
             self.flush()
@@ -288,11 +284,12 @@ class ArchivePipeline:
         and keep its page (a reparse reads it once the bug is mended)."""
         if isinstance(item, ArticleItem) and self.write_failed is None:
             reason = f"processing failed: {failure.type.__name__}: {failure.getErrorMessage()}"[:300]
-            self.item_dropped(item)
+            self.keep_page(item)
             self.process_item(CrawlError(url=item.url, reason=reason, kind="detail", detail_id=item.detail_id))
 
-    def item_dropped(self, item: Any, *args: Any, **kwargs: Any) -> None:
-        """An article dropped before this pipeline (a duplicate) still leaves its page stored."""
+    def keep_page(self, item: Any, *args: Any, **kwargs: Any) -> None:
+        """Store the page of an article that will not reach this pipeline (dropped as a
+        duplicate, or failed in an earlier one; also Scrapy's ``item_dropped`` signal)."""
         if isinstance(item, ArticleItem) and item.capture is not None and self.write_failed is None:
             self.process_item(item.capture)
 
@@ -302,7 +299,6 @@ class ArchivePipeline:
         writer = self.open_writer()
         self.submit(writer.write, self.batch, seen_at=utc_now(), run_id=self.run_id)
         self.batch = Batch()
-        self.batch_opened = None
         self.cancel_stale_call()
 
     def submit(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
