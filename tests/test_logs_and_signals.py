@@ -121,17 +121,25 @@ def test_a_signal_before_page_1_answers_is_no_bad_start_url(tmp_path, signum, co
 def test_a_second_ctrl_c_stops_at_once_and_the_next_run_completes(tmp_path):
     """Scrapy's second SIGINT stops the reactor before the spider closes: exit 130 (not "could
     not start"), the run left 'running', recorded as killed by the next run, which completes."""
-    db = tmp_path / "news.db"
     site = ReplaySite(pages=6)
     with ReplayServer(site, latency=0.3) as server:
-        process = start(["crawl", "--start-url", server.start_url, "--db", str(db), *FAST])
-        deadline = time.monotonic() + 30
-        while len(server.requests) < 8 and time.monotonic() < deadline:
+        # The graceful stop takes ~0.4 s; on a loaded machine it may end before the second
+        # signal lands (exit 130, the run 'shutdown', nothing to see): a fresh archive, again.
+        # The last attempt asserts whatever happened.
+        for attempt in range(3):
+            db = tmp_path / f"news-{attempt}.db"
+            answered = len(server.requests)
+            process = start(["crawl", "--start-url", server.start_url, "--db", str(db), *FAST])
+            deadline = time.monotonic() + 30
+            while len(server.requests) < answered + 8 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+            missed = process.returncode == EXIT_SIGINT and not stderr.strip()
+            if not missed or attempt == 2:
+                break
         assert process.returncode == EXIT_SIGINT, stderr
         assert "Traceback" not in stderr and "could not start" not in stderr
         assert "stopped at once by a second signal" in stderr
