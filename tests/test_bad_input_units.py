@@ -134,7 +134,7 @@ def test_every_known_setting_takes_its_own_default_back():
      "CONCURRENT_REQUESTS=1.5", "ROBOTSTXT_OBEY=2", "RETRY_HTTP_CODES=5xx", "ITEM_PIPELINES=[1]",
      "NOT_A_SETTING=1", "LOG_LEVEL=chatty", "PARKNEWS_START_URLS=http://[::1/x", "ARCHIVE_PATH=x.db",
      "RETRY_BACKOFF_MAX=inf", "DOWNLOAD_MAXSIZE=-1", "PARKNEWS_MAX_LISTING_PAGES=0", "retry_times=5",
-     "PARKNEWS_REFRESH_DAYS=700001", "CLOSESPIDER_TIMEOUT=nan"],
+     "PARKNEWS_REFRESH_DAYS=700001", "CLOSESPIDER_TIMEOUT=nan", "ARCHIVE_BATCH_SECONDS=0", "ARCHIVE_BATCH_SECONDS=abc"],
 )
 def test_bad_settings_are_refused_before_the_crawl(pair):
     with pytest.raises(UsageError):
