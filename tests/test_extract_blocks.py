@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import lxml.etree
+import pytest
 
 from extract.blocks import body_of, collapse, parse_html, text_content, text_lines
+from normalize.text import strip_invisible
 
 
 def lines_of(html: str, **options) -> list[str]:
@@ -60,3 +62,18 @@ def test_parse_html_gives_a_document_for_empty_input_and_text_content_reads_all_
     assert body_of(parse_html("")) is not None and body_of(parse_html("<!-- 空 -->")) is not None
     root = parse_html("<p>园区<b>企业</b><!-- 注释 -->三家</p>")
     assert text_content(root.find(".//p")) == "园区企业三家"
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("光谷生物城", "光谷生物城"),  # nothing to remove: returned as it is
+        ("光谷\u200b生物城", "光谷生物城"),  # in the BMP
+        ("𠀀光谷\U000e0020生物城😀", "𠀀光谷生物城😀"),  # beyond it (a tag character), beside kept astral ones
+        ("𠀀光\u00ad谷\U000e0001", "𠀀光谷"),  # both kinds together
+        ("光谷😀", "光谷😀"),  # astral, nothing invisible
+        ("plain ascii\u200b", "plain ascii"),
+    ],
+)
+def test_strip_invisible_removes_every_format_character_and_only_those(text, cleaned):
+    assert strip_invisible(text) == cleaned
