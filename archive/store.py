@@ -49,6 +49,17 @@ ENTRY_FIELDS = ("listing", "detail_id", "listing_url", "page", "position", "titl
 PENDING_ARTICLE_FIELDS = ("detail_id", "url", "listing", "listing_url", "page", "position", "title_shown", "listing_date_raw", "summary")
 ERROR_FIELDS = ("url", "reason", "http_status")
 GONE_STATUSES = (404, 410)
+# An article row as written: a new one gets every column; an archived one keeps its first_seen
+# (and the columns written elsewhere: duplicate_of, capture_id). By hand, not sqlite-utils'
+# upsert_all: that fills a key one row of a chunk lacks with NULL in every row (a changed
+# article written beside a new one lost its first_seen), and its per-chunk SAVEPOINT with a
+# fresh name is a statement prepared anew every time.
+_ARTICLE_ROW = (*ARTICLE_FIELDS, "content_sha1", "first_seen", "last_seen")
+_UPSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join(_ARTICLE_ROW)}) VALUES ({', '.join('?' * len(_ARTICLE_ROW))}) "
+    "ON CONFLICT (detail_id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _ARTICLE_ROW if column not in ("detail_id", "first_seen"))
+)
 # The capture an article row is built from: the newest article page of it that answered 200.
 LATEST_CAPTURE = "(SELECT max(id) FROM captures WHERE detail_id = articles.detail_id AND kind = 'detail' AND status = 200)"
 
@@ -243,7 +254,7 @@ class ArchiveWriter:
         if versions:
             self.db["article_versions"].insert_all(versions)
         fts.index_articles(self.db, changed)  # before the upsert: it reads the old text to unindex it
-        self.db["articles"].upsert_all(changed, pk="detail_id")
+        self.db.conn.executemany(_UPSERT_ARTICLE, [tuple(row.get(column) for column in _ARTICLE_ROW) for row in changed])
         facts.write_amounts(self.db, changed)
         for row in changed:
             for detail_id, duplicate_of in self.reposts.add(row["detail_id"], row["published_date"], row["body"] or ""):

@@ -173,3 +173,24 @@ def test_identical_pages_are_stored_once(served, tmp_path):
     counts = rows(db, "SELECT count(*) AS n, count(DISTINCT body_sha1) AS distinct_bodies FROM captures WHERE status = 200")[0]
     stored = rows(db, "SELECT count(*) AS n FROM capture_bodies")[0]["n"]
     assert counts["n"] > counts["distinct_bodies"] and stored <= counts["distinct_bodies"] + len(site.expected())
+
+
+def test_an_edited_article_keeps_its_first_seen_beside_a_new_one_in_the_same_batch(served, tmp_path):
+    """A batch holding both a changed article and a new one: the new one's first_seen is set,
+    the changed one's stays as the first run wrote it (sqlite-utils' upsert_all filled a key
+    one row lacked with NULL for every row of its chunk)."""
+    site, server = served
+    db = tmp_path / "archive.db"
+    assert crawl(server.start_url, db).returncode == 0
+    before = {r["detail_id"]: r["first_seen"] for r in rows(db, "SELECT detail_id, first_seen FROM articles")}
+    edited = site.expected()[1]["detail_id"]
+    site.edit_article(edited)
+    added = site.add_article(top=True)
+    result = crawl(server.start_url, db, "--refresh-days", "100000")
+    assert result.returncode == 0, result.stderr
+    after = {r["detail_id"]: r for r in rows(db, "SELECT * FROM articles")}
+    assert after[edited]["body"] == next(a for a in site.expected() if a["detail_id"] == edited)["body"]
+    assert after[added]["first_seen"] and after[added]["first_seen"] > before[edited]
+    assert {i: r["first_seen"] for i, r in after.items() if i != added} == before
+    run = rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["articles_new"] == 1 and run["articles_changed"] == 1
