@@ -137,7 +137,7 @@ def speed(pages: int, runs: int, workdir: Path) -> None:
     print(f"   {'':<34}{'wall s':>8}{'runs (s)':>28}{'articles':>10}")
     for label, results in (("parknews crawl (concurrency 16)", crawls), ("baseline (requests + bs4, seq.)", baselines)):
         walls = " ".join(f"{r.wall:.2f}" for r in results)
-        print(f"   {label:<34}{statistics.median(r.wall for r in results):>8.2f}{walls:>28}"
+        print(f"   {label:<34}{statistics.median(r.wall for r in results):>8.2f}  {walls:>26}"
               f"{min(r.articles for r in results):>10}")
     ours = statistics.median(r.wall for r in crawls)
     ratio = statistics.median(r.wall for r in baselines) / ours
