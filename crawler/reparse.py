@@ -19,6 +19,7 @@ from archive.store import ArchiveWriter, Batch, WriteCounts
 from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
 from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
+from crawler.spiders.parknews import shows_headline
 from extract.detail import detail_fields
 from extract.encoding import decode_html
 from extract.listing import listing_entries
@@ -102,6 +103,12 @@ def reparse_archive(path: str) -> WriteCounts:
             url, fetched_at, fields, capture_id = next(
                 _older_pages_with_text(db, detail_id, capture_id, item.listing_title), (url, fetched_at, fields, capture_id)
             )
+        if not fields.body and not shows_headline(fields.title, item.listing_title):
+            # No stored page holds the article: one the crawl refused (empty, cut off, an error
+            # page in its place) stays refused, and the article pending for the next crawl. Only
+            # an article of pictures, whose page shows its listing's headline, is archived
+            # without text, as the crawl archives it.
+            continue
         item = dataclasses.replace(
             item, url=canonical_detail_url(url), detail_title=fields.title, region_raw=fields.region_raw, published_raw=fields.published_raw,
             source=fields.source, body=fields.body, fetched_at=fetched_at,

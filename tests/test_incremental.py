@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from crawler.replay.server import ReplayServer
@@ -65,6 +67,7 @@ def test_refresh_keeps_a_version_of_an_edited_article(served, tmp_path):
     assert crawl(server.start_url, db).returncode == 0
     edited = site.expected()[4]
     site.edit_article(edited["detail_id"])
+    time.sleep(1.1)  # times are kept to the second: the second run's must be later
     days = "100000"  # every replay article is "recent" for this test
     result, requests = requests_during(server, lambda: crawl(server.start_url, db, "--refresh-days", days))
     assert result.returncode == 0, result.stderr
@@ -132,11 +135,13 @@ class EmptyArticlePage:
 
     def __init__(self, detail_id: int) -> None:
         self.detail_id = detail_id
+        self.active = True
 
     def intercept(self, handler, page):
         from crawler.replay.site import Page
 
-        return Page(200, b"", page.content_type) if f"/detail/{self.detail_id}." in handler.path else page
+        hit = self.active and f"/detail/{self.detail_id}." in handler.path
+        return Page(200, b"", page.content_type) if hit else page
 
 
 def test_reparse_does_not_take_an_empty_newest_page_for_the_article(tmp_path):
@@ -165,6 +170,46 @@ def test_reparse_does_not_take_an_empty_newest_page_for_the_article(tmp_path):
                                           "WHERE c.id = ?", (pointed,))[0][0] > 0  # fmt: skip
 
 
+class InvisibleArticlePage(EmptyArticlePage):
+    """Answers one article's page with a 200 whose headline and text are nothing but invisible
+    characters (a page being edited)."""
+
+    def intercept(self, handler, page):
+        from crawler.replay.site import Page
+
+        if not self.active or f"/detail/{self.detail_id}." not in handler.path:
+            return page
+        html = "<html><body><h1>\u200b\u200d</h1><div><p>\u200b\ufeff</p><p>\u2060</p></div></body></html>"
+        return Page(200, html.encode(), page.content_type)
+
+
+@pytest.mark.parametrize("fault", [EmptyArticlePage, InvisibleArticlePage])
+def test_reparse_leaves_an_article_the_crawl_refused_pending(tmp_path, fault):
+    """An article whose only stored page the crawl refused (no article text, no headline of
+    its listing): a reparse does not archive it from that page; it stays pending, and the next
+    crawl, once the page is mended, archives it in full."""
+    site = ReplaySite(pages=2)
+    refused = site.listed_ids()[3]
+    db = tmp_path / "archive.db"
+    faults = fault(refused)
+    with ReplayServer(site, faults=faults) as server:
+        first = crawl(server.start_url, db, "-s", "RETRY_TIMES=0")
+        assert first.returncode == 1, first.stderr  # that page's error
+        assert rows(db, "SELECT count(*) FROM articles WHERE detail_id = ?", (refused,))[0][0] == 0
+        assert rows(db, "SELECT count(*) FROM pending_articles WHERE detail_id = ?", (refused,))[0][0] == 1
+        result = parknews("reparse", "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        assert rows(db, "SELECT count(*) FROM articles WHERE detail_id = ?", (refused,))[0][0] == 0
+        assert rows(db, "SELECT count(*) FROM pending_articles WHERE detail_id = ?", (refused,))[0][0] == 1
+        assert len(rows(db, "SELECT * FROM articles")) == len(site.expected()) - 1
+        faults.active = False  # the page is mended
+        mended = crawl(server.start_url, db)
+    assert mended.returncode == 0, mended.stderr
+    (article,) = rows(db, "SELECT * FROM articles WHERE detail_id = ?", (refused,))
+    assert article["body"] == next(a for a in site.expected() if a["detail_id"] == refused)["body"]
+    assert rows(db, "SELECT count(*) FROM pending_articles")[0][0] == 0
+
+
 def test_identical_pages_are_stored_once(served, tmp_path):
     site, server = served
     db = tmp_path / "archive.db"
@@ -186,6 +231,7 @@ def test_an_edited_article_keeps_its_first_seen_beside_a_new_one_in_the_same_bat
     edited = site.expected()[1]["detail_id"]
     site.edit_article(edited)
     added = site.add_article(top=True)
+    time.sleep(1.1)  # times are kept to the second: the second run's must be later
     result = crawl(server.start_url, db, "--refresh-days", "100000")
     assert result.returncode == 0, result.stderr
     after = {r["detail_id"]: r for r in rows(db, "SELECT * FROM articles")}
