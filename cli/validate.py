@@ -121,7 +121,7 @@ SETTING_RULES: dict[str, tuple] = {
     "ARCHIVE_BATCH_SIZE": (int, 1),
     "ARCHIVE_WRITE_INLINE_BELOW_IDLE": (float, 0.0, 1.0),
     "ARCHIVE_BATCH_SECONDS": (float, 0.001),
-    "PARKNEWS_GC_THRESHOLD": (int, 0),
+    "PARKNEWS_GC_THRESHOLD": (int, 0, 2**31 - 1),  # gc.set_threshold takes a C int
     "PARKNEWS_MAX_PAGES": (int, 0),
     "PARKNEWS_MAX_LISTING_PAGES": (int, 1),
     "PARKNEWS_KNOWN_PAGES_TO_STOP": (int, 1),

@@ -6,11 +6,14 @@ part of a reference cycle. CPython's default thresholds (700, 10, 10) still ran 
 4,086 times in a crawl of 10,000 articles, 34 of them over the whole heap: 3.3 s of CPU, 0.33 ms
 an article, to free 2,298 objects in all (timed with ``gc.callbacks``; issue 14,
 ``bench/bench_floor.py``). With the youngest generation's threshold at 50,000 the same crawl
-ran it 3 times (0.04 s) and its peak RSS grew by under 1 MB.
+ran it 3 times (0.04 s) and its peak RSS grew by under 1 MB; a crawl where hundreds of
+requests fail grows by ~5 MB more (Twisted's failures hold reference cycles, freed later).
 
 Only the first threshold changes (the older generations are still collected every 10 young
 and 10 middle collections); Python's are restored when the spider closes, so a process that
-goes on (tests, a script running several crawls) gets its own back. 0 keeps Python's.
+goes on (tests, a script running several crawls) gets its own back. A crawl stopped at once
+by a second signal ends its process without closing the spider. 0 (or less) keeps Python's;
+at most 2**31 - 1 (a C int), which ``parknews crawl`` checks before it starts.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class CollectorThreshold:
         threshold = crawler.settings.getint("PARKNEWS_GC_THRESHOLD")
         if threshold <= 0:
             raise NotConfigured
+        threshold = min(threshold, 2**31 - 1)  # `scrapy crawl` is not checked beforehand
         extension = cls(threshold)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -59,9 +59,17 @@ def test_a_crawl_archives_the_same_either_way(tmp_path, threshold):
     assert len(rows(tmp_path / "a.db", "SELECT detail_id FROM articles")) == len(site.expected())
 
 
-@pytest.mark.parametrize("value", ["-1", "lots", "1.5"])
+@pytest.mark.parametrize("value", ["-1", "lots", "1.5", "2147483648", "9007199254740992", ""])
 def test_a_bad_threshold_is_refused_before_the_crawl(tmp_path, value):
     result = crawl("http://127.0.0.1:9/info/1/page/1", tmp_path / "a.db", "-s", f"PARKNEWS_GC_THRESHOLD={value}")
     assert_one_line_error(result)
     assert "PARKNEWS_GC_THRESHOLD" in result.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+def test_the_largest_threshold_is_taken(tmp_path):
+    site = ReplaySite(pages=1, seed=3)
+    with ReplayServer(site) as server:
+        result = crawl(server.start_url, tmp_path / "a.db", "-s", "PARKNEWS_GC_THRESHOLD=2147483647")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
