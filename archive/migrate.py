@@ -14,7 +14,11 @@ Steps, in order:
 4. reposts: articles not yet in the repost index (and their ``duplicate_of``);
 5. captures: articles without ``capture_id`` whose page is among the captures;
 6. full-text index: articles missing from ``articles_fts``;
-7. facts: money amounts and the listings' park columns (``archive.facts``), resumable in batches.
+7. facts: money amounts and the listings' park columns (``archive.facts``), resumable in batches;
+8. first_seen: articles whose ``first_seen`` an older parknews left empty (sqlite-utils'
+   upsert set it to NULL for a changed article written beside a new one), from the earliest
+   time the archive saw them: a listing entry, a capture of their page, a replaced version.
+   Once per archive (``backfills`` row ``first_seen``): it reads the whole articles table.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ def upgrade(db: sqlite_utils.Database) -> None:
                 ensure_schema(db)
                 RepostIndex(db).ensure_tables()
                 fts.ensure_index(db)
-        for step in (fill_regions, fill_fingerprints, fill_reposts, fill_capture_ids, fill_index, fill_facts):
+        for step in (fill_regions, fill_fingerprints, fill_reposts, fill_capture_ids, fill_index, fill_facts,
+                     fill_first_seen):  # fmt: skip
             step(db)
     except sqlite3.IntegrityError as exc:
         raise UsageError(f"cannot upgrade the archive: its rows do not fit the current schema ({exc}); nothing was changed") from None
@@ -66,6 +71,23 @@ def fill_facts(db: sqlite_utils.Database) -> None:
     from archive.facts import resume_backfill
 
     resume_backfill(db)
+
+
+# The earliest time the archive saw an article, from what it kept besides the article row.
+EARLIEST_SEEN = """(SELECT min(t) FROM (
+    SELECT first_seen AS t FROM listing_entries WHERE detail_id = articles.detail_id
+    UNION ALL SELECT fetched_at FROM captures WHERE detail_id = articles.detail_id AND kind = 'detail'
+    UNION ALL SELECT fetched_at FROM article_versions WHERE detail_id = articles.detail_id
+    UNION ALL SELECT articles.fetched_at UNION ALL SELECT articles.last_seen))"""
+
+
+def fill_first_seen(db: sqlite_utils.Database) -> None:
+    conn = db.conn
+    if conn.execute("SELECT 1 FROM backfills WHERE name = 'first_seen' AND finished IS NOT NULL").fetchone():
+        return
+    with transaction(db):
+        conn.execute(f"UPDATE articles SET first_seen = {EARLIEST_SEEN} WHERE first_seen IS NULL")
+        conn.execute("INSERT OR REPLACE INTO backfills (name, last_id, finished) VALUES ('first_seen', NULL, 'done')")
 
 
 def fill_regions(db: sqlite_utils.Database) -> None:

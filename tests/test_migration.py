@@ -57,3 +57,31 @@ def test_entries_under_an_older_key_are_upgraded_keeping_their_last_sighting(tmp
     assert [tuple(r.values()) for r in db.query("SELECT listing, detail_id, page, position FROM listing_entries")] == [(listing, 101, 3, 1)]
     assert db["listing_entries"].pks == ["listing", "detail_id"]
     db.close()
+
+
+def test_a_first_seen_lost_to_an_older_parknews_is_filled_from_the_earliest_sighting(tmp_path):
+    """sqlite-utils' upsert_all, used before, set first_seen to NULL for a changed article
+    written in the same batch as a new one. Opening the archive puts back the earliest time the
+    archive saw the article (its listing entry, captures, replaced versions), once."""
+    from crawler.replay.server import ReplayServer
+    from crawler.replay.site import ReplaySite
+    from tests.crawling import crawl, rows
+
+    site = ReplaySite(pages=1, seed=2)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+    lost, kept = site.listed_ids()[1], site.listed_ids()[2]
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM backfills WHERE name = 'first_seen'")  # as an archive from before the step
+        seen = dict(conn.execute("SELECT detail_id, first_seen FROM articles"))
+        conn.execute("UPDATE listing_entries SET first_seen = '2020-01-02T03:04:05+00:00' WHERE detail_id = ?", [lost])
+        conn.execute("UPDATE articles SET first_seen = NULL WHERE detail_id = ?", [lost])
+    conn.close()
+    open_archive(db).close()
+    after = dict(rows(db, "SELECT detail_id, first_seen FROM articles"))
+    assert after[lost] == "2020-01-02T03:04:05+00:00"  # the earliest sighting
+    assert {i: t for i, t in after.items() if i != lost} == {i: t for i, t in seen.items() if i != lost}
+    assert after[kept] == seen[kept]
+    assert rows(db, "SELECT finished FROM backfills WHERE name = 'first_seen'")[0][0] == "done"
