@@ -230,12 +230,15 @@ class ArchiveWriter:
         existing = self.existing([a["detail_id"] for a in articles])
         changed: list[dict] = []
         versions: list[dict] = []
+        kept_capture: dict[int, int | None] = {}  # articles whose text stays that of their old page
         for article in articles:
             row = {k: article.get(k) for k in ARTICLE_FIELDS}
             old = existing.get(row["detail_id"])
             if old is not None and old["body"] and not row["body"]:
-                # An empty page must never wipe out a good archived article.
+                # An empty page must never wipe out a good archived article; nor is the
+                # article's page (capture_id) the empty one.
                 row["body"] = old["body"]
+                kept_capture[row["detail_id"]] = old["capture_id"]
             row["content_sha1"] = content_sha1(row)
             # max(): a reparse writes with the capture's (older) time; last_seen never goes back.
             row["last_seen"] = max(seen_at, old["last_seen"] or "") if old else seen_at
@@ -264,7 +267,7 @@ class ArchiveWriter:
         # the newest, or the one a reparse names (an older page, where the newest held no text).
         self.db.conn.executemany(
             f"UPDATE articles SET capture_id = coalesce(?, {LATEST_CAPTURE}) WHERE detail_id = ?",
-            [(a.get("capture_id"), a["detail_id"]) for a in articles],
+            [(kept_capture.get(a["detail_id"], a.get("capture_id")), a["detail_id"]) for a in articles],
         )
         self.db.conn.executemany("DELETE FROM pending_articles WHERE detail_id = ?", ids)
         return counts
@@ -293,6 +296,6 @@ class ArchiveWriter:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        columns = tuple(dict.fromkeys((*VERSION_FIELDS, *ARTICLE_FIELDS, "last_seen")))
+        columns = tuple(dict.fromkeys((*VERSION_FIELDS, *ARTICLE_FIELDS, "last_seen", "capture_id")))
         cursor = self.db.execute(f"SELECT {', '.join(columns)} FROM articles WHERE detail_id IN ({marks})", ids)
         return {row[0]: dict(zip(columns, row)) for row in cursor}

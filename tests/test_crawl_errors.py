@@ -300,3 +300,25 @@ def test_a_listing_never_read_is_not_walked_and_alone_is_bad_input_again(tmp_pat
     before = file_digest(db)
     assert_one_line_error(crawl(bad, db, "-s", "RETRY_TIMES=0"))
     assert file_digest(db) == before
+
+
+def test_an_archived_article_refreshed_to_pictures_keeps_its_text_and_its_page(tmp_path):
+    """An archived article whose page now shows its headline but no text (taken for pictures
+    after the retries): the text stays, and so does the page the article points at
+    (capture_id), not the new page without it."""
+    site = ReplaySite(pages=2)
+    target = site.listed_ids()[4]
+    db = tmp_path / "archive.db"
+    faults = PicturesOnly(target)
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        (before,) = rows(db, "SELECT body, capture_id FROM articles WHERE detail_id = ?", (target,))
+        server.faults = faults
+        site.edit_article(target)  # a new ETag: the page is sent again, not a 304
+        result = crawl(server.start_url, db, "--refresh-days", "100000", "-s", "RETRY_TIMES=0")
+    assert result.returncode == 0, result.stderr
+    (after,) = rows(db, "SELECT body, capture_id FROM articles WHERE detail_id = ?", (target,))
+    newest = rows(db, "SELECT max(id) FROM captures WHERE detail_id = ? AND kind = 'detail' AND status = 200", (target,))[0][0]
+    assert newest != before["capture_id"]  # the new page was stored
+    assert after["body"] == before["body"] and after["body"]
+    assert after["capture_id"] == before["capture_id"]
