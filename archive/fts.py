@@ -39,6 +39,12 @@ import sqlite_utils
 from normalize.text import FULL_WIDTH_TO_ASCII, strip_invisible
 
 FTS_TABLE = "articles_fts"
+# The version of what ``bigram_text`` makes of a text. Bump it whenever that changes: an index
+# built under other rules cannot forget a changed article (its old text is re-tokenised under
+# the new rules to delete it), so the upgrade rebuilds it (archive.migrate.fill_index). Kept
+# in the ``backfills`` row ``fts_rules`` (``last_id``). 2: invisible (Cf) characters dropped,
+# one list for the whole project (before: some were indexed).
+RULES = 2
 BUILD_TABLE = "articles_fts_build"  # a rebuild's new index, until it replaces FTS_TABLE
 REBUILD_CHUNK = 5000  # articles per transaction of a rebuild
 # While a rebuild loads its new index: no incremental merging (one 'optimize' at the end
@@ -140,12 +146,25 @@ def _create(db: sqlite_utils.Database, table: str) -> None:
 
 
 def ensure_index(db: sqlite_utils.Database) -> None:
-    """Create the index if missing, filling it from the articles already stored."""
+    """Create the index if missing, filling it from the articles already stored (under
+    today's ``RULES``, which it records)."""
     if db[FTS_TABLE].exists():
         return
     _create(db, FTS_TABLE)
     if db["articles"].exists():
         index_missing(db)
+    record_rules(db)
+
+
+def indexed_rules(db: sqlite_utils.Database) -> int | None:
+    """The ``RULES`` the index was built under; None when not recorded (built before RULES)."""
+    row = db.execute("SELECT last_id FROM backfills WHERE name = 'fts_rules'").fetchone()
+    return row[0] if row else None
+
+
+def record_rules(db: sqlite_utils.Database) -> None:
+    """Record that the index is built under today's ``RULES``; the caller holds the transaction."""
+    db.execute("INSERT OR REPLACE INTO backfills (name, last_id, finished) VALUES ('fts_rules', ?, 'done')", [RULES])
 
 
 def index_missing(db: sqlite_utils.Database, table: str = FTS_TABLE) -> int:
@@ -216,6 +235,7 @@ def rebuild(db: sqlite_utils.Database, on_articles: Callable[[int], object] | No
         index_missing(db, BUILD_TABLE)  # written meanwhile by a writer that ignores the crawl lock
         db.execute(f"DROP TABLE IF EXISTS [{FTS_TABLE}]")
         db.execute(f"ALTER TABLE [{BUILD_TABLE}] RENAME TO [{FTS_TABLE}]")
+        record_rules(db)
     return db.execute(f"SELECT count(*) FROM [{FTS_TABLE}_docsize]").fetchone()[0]
 
 

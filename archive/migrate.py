@@ -13,7 +13,8 @@ Steps, in order:
 3. fingerprints: articles without ``content_sha1``;
 4. reposts: articles not yet in the repost index (and their ``duplicate_of``);
 5. captures: articles without ``capture_id`` whose page is among the captures;
-6. full-text index: articles missing from ``articles_fts``;
+6. full-text index: articles missing from ``articles_fts``; the whole index rebuilt when it was
+   built under other tokenisation rules than today's ``fts.RULES`` (or before they were recorded);
 7. facts: money amounts and the listings' park columns (``archive.facts``), resumable in batches;
 8. first_seen: articles whose ``first_seen`` an older parknews left empty (sqlite-utils'
    upsert set it to NULL for a changed article written beside a new one), from the earliest
@@ -135,6 +136,11 @@ def fill_capture_ids(db: sqlite_utils.Database) -> None:
 
 
 def fill_index(db: sqlite_utils.Database) -> None:
+    if fts.indexed_rules(db) != fts.RULES:
+        # Built under other rules (or before they were recorded): rebuilt whole, beside the
+        # old index, which readers use until the swap; a killed rebuild starts over.
+        fts.rebuild(db)
+        return
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     indexed = db.execute(f"SELECT count(*) FROM [{fts.FTS_TABLE}_docsize]").fetchone()[0]
     if articles == indexed:

@@ -85,3 +85,42 @@ def test_a_first_seen_lost_to_an_older_parknews_is_filled_from_the_earliest_sigh
     assert {i: t for i, t in after.items() if i != lost} == {i: t for i, t in seen.items() if i != lost}
     assert after[kept] == seen[kept]
     assert rows(db, "SELECT finished FROM backfills WHERE name = 'first_seen'")[0][0] == "done"
+
+
+def test_an_index_built_under_other_rules_is_rebuilt_once_by_the_upgrade(tmp_path):
+    """An index whose tokens an older parknews made differently (here: a soft hyphen kept as
+    a token of its own, where today's rules drop it) cannot forget a changed article, so the
+    upgrade rebuilds it; an index recorded as built under today's rules is left alone."""
+    from archive import fts
+    from crawler.replay.server import ReplayServer
+    from crawler.replay.site import ReplaySite
+    from tests.crawling import crawl, rows
+
+    site = ReplaySite(pages=1, seed=2)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+    assert rows(db, "SELECT last_id FROM backfills WHERE name = 'fts_rules'")[0][0] == fts.RULES
+    target = site.listed_ids()[1]
+    old_text = "光\u00ad谷生物城签约"
+    conn = sqlite3.connect(db)
+    with conn:
+        # As an older parknews left it: the text stored with the soft hyphen, indexed with it.
+        title, summary, body = conn.execute("SELECT title, summary, body FROM articles WHERE detail_id = ?", [target]).fetchone()
+        conn.execute(f"INSERT INTO {fts.FTS_TABLE}({fts.FTS_TABLE}, rowid, title, summary, body) VALUES ('delete', ?, ?, ?, ?)",
+                     [target, *map(fts.bigram_text, (title, summary, body))])  # fmt: skip
+        conn.execute("UPDATE articles SET body = ? WHERE detail_id = ?", [old_text, target])
+        conn.execute(f"INSERT INTO {fts.FTS_TABLE}(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+                     [target, fts.bigram_text(title), fts.bigram_text(summary), "光 \u00ad 谷生 生物 物城 城签 签约 约"])  # fmt: skip
+        conn.execute("DELETE FROM backfills WHERE name = 'fts_rules'")
+    match = f"SELECT rowid FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?"
+    assert target not in [r[0] for r in conn.execute(match, [fts.query_phrase("光谷生物城")])]
+    conn.close()
+    open_archive(db).close()
+    conn = sqlite3.connect(db)
+    assert target in [r[0] for r in conn.execute(match, [fts.query_phrase("光谷生物城")])]
+    assert conn.execute("SELECT last_id FROM backfills WHERE name = 'fts_rules'").fetchone()[0] == fts.RULES
+    # Every article is still found by its own title, once.
+    for detail_id, title in conn.execute("SELECT detail_id, title FROM articles").fetchall():
+        assert detail_id in [r[0] for r in conn.execute(match, [fts.query_phrase(title)])]
+    conn.close()
