@@ -13,7 +13,7 @@ Not amounts: percentages, counts (户, 家, 个), years, dates, phone numbers an
 currency follows them); vague quantities (``数十亿元``, ``十几亿元``); a bare multiplier
 (``亿元``, ``万元``) unless an approximate marker gives it a value (``过亿元``, ``上亿元``);
 thresholds naming a class of projects rather than an amount (``十亿元以上项目``,
-``对投资超过1亿元的项目给予…``, ``亿元级``; see ``_is_threshold``); a single Chinese digit before a bare 元 (``一元化``).
+``对投资超过1亿元的项目给予…``, ``亿元级``; see ``_is_threshold``); a single Chinese digit before a bare 元 (``一元化``); a number of more than 300 digits or beyond a float's range (a hostile page's run of digits).
 
 Each ``Amount``:
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from normalize.text import FULL_WIDTH_TO_ASCII
@@ -117,16 +117,22 @@ _CUR_BEFORE_RE = re.compile(
 )
 _CUR_BEFORE_LAST = {c[-1] for c in _CUR_BEFORE} | {" ", "\u00a0"}  # a cheap test first
 # Every amount has, within its own text or the 5 characters before it (where a currency word
-# before it stands: at most 3 characters and a space), a character of a currency word or 万/亿:
-# a number with none of them near is no amount, and is passed over without reading it.
-_ANCHOR = re.compile("[" + re.escape("".join(sorted({*"万亿", *"".join(CURRENCIES), *"".join(_CUR_BEFORE)}))) + "]")
+# before it stands: at most 3 characters and a space), the start of a currency word or a 万/亿:
+# a number with none of them near is no amount, and is passed over without reading it. (Words,
+# not their characters: 日, 人, 新, 金, 台 stand after every date and in common words.) No
+# currency word holds 万 or 亿, and one found inside a longer one (元 in 美元) starts no amount
+# of its own, so the longest-first scan loses no start that counts.
+_ANCHOR = re.compile("|".join(map(re.escape, sorted({"万", "亿", *CURRENCIES, *_CUR_BEFORE}, key=len, reverse=True))))
 _BEFORE_REACH = 5
 # Where ``_AMOUNT`` can start: a run of digits (not after a ".") or of Chinese numerals.
 _CN_CHARS = frozenset(_CN_DIGITS + _CN_MULTS)
-_NUMBER_SEGMENT = re.compile(rf"(\d+)|[{_CN_DIGITS}{_CN_MULTS}]+")
+# (The lookahead lets the scan skip to a candidate character by one class test, not two branches.)
+_NUMBER_SEGMENT = re.compile(rf"(?=[\d{_CN_DIGITS}{_CN_MULTS}])(?:(\d+)|[{_CN_DIGITS}{_CN_MULTS}]+)")
 # The characters an ``_AMOUNT`` match may hold before its currency word (whose characters are
 # all anchors): numbers, separators, 点 个 余 多, spaces and range marks.
-_NUMBER_REACH = re.compile(rf"[\d.,点个余多至到~～\-－—\s{_CN_DIGITS}{_CN_MULTS}]*")
+_REACH_SIGNS = ".,点个余多至到~～-－—"
+_NUMBER_REACH = re.compile(rf"[\d\s{re.escape(_REACH_SIGNS)}{_CN_DIGITS}{_CN_MULTS}]*")
+_REACH_CHARS = frozenset(_REACH_SIGNS + _CN_DIGITS + _CN_MULTS)  # and \d, \s: str.isdecimal, str.isspace
 # The rest of a compound number: 1亿2千万, 1亿2000万, 3亿5000万, 1万2千 (a lower unit only).
 _TAIL = (
     r"(?:(?<=亿)(?:\d{1,4}|[一二两三四五六七八九])(?:千万|百万|十万|万|千|百)"
@@ -219,7 +225,9 @@ def money_amounts(text: str | None) -> list[Amount]:
             if not reach_from <= start < reach_end:  # the run of one number's reach serves all in it
                 reach_from, reach_end = start, _NUMBER_REACH.match(folded, start).end()
             if anchors[near] > reach_end:
-                position = segment.end()  # no anchor near this number
+                # No anchor near this number, nor near any number before the next anchor's reach
+                # (the run of reach characters up to it) and its 5 characters: go on from there.
+                position = max(segment.end(), min(_reach_start(folded, anchors[near]), anchors[near] - _BEFORE_REACH))
                 continue
         match = _AMOUNT.match(folded, start)  # never None at a run's start
         if anchors[near] >= match.end():
@@ -241,6 +249,13 @@ def money_amounts(text: str | None) -> list[Amount]:
 
 
 _CUR_MULT = {"a": ("a_cur", "a_mult"), "b": ("b_cur", "b_mult")}
+
+
+def _reach_start(text: str, end: int) -> int:
+    """Where the run of ``_NUMBER_REACH`` characters that ends at ``end`` starts."""
+    while end and ((char := text[end - 1]) in _REACH_CHARS or char.isdecimal() or char.isspace()):
+        end -= 1
+    return end
 
 
 def _fold_full_width(match: re.Match) -> str:
@@ -345,28 +360,42 @@ def _bare_multiplier(token: str) -> bool:
 
 def _number(match: re.Match, name: str, mult: str | None) -> float | None:
     """The number of part ``name`` of ``match``, times ``mult`` (万, 亿, 千万 …)."""
+    # Exact arithmetic on numerator / scale, rounded once to the nearest float (int / int is
+    # correctly rounded): 0.07亿 is 7000000.0, not 7000000.000000001.
     token = match[name]
-    try:
-        value = Decimal(token.replace(",", "")) if token[0].isdigit() else chinese_number(token)
-    except InvalidOperation:
-        return None
-    if value is None:
-        return None
-    for char in (mult or "").replace("个", ""):
-        value *= _MULT_VALUE[char]
+    if token[0].isdigit():
+        written = token.replace(",", "")
+        if len(written) > _MAX_DIGITS:
+            return None
+        whole, _, fraction = written.partition(".")
+        numerator, scale = int(whole + fraction), 10 ** len(fraction)
+    else:
+        value = chinese_number(token)
+        if value is None:
+            return None
+        numerator, scale = value.as_integer_ratio()
+    for char in mult or "":
+        if char != "个":
+            numerator *= _MULT_VALUE[char]
     if (tail := match[f"{name}_tail"]) and mult == match[f"{name}_mult"]:
         digits = tail.rstrip(_CN_MULTS)
-        part = Decimal(digits) if digits.isdigit() else Decimal(_CN_DIGIT_VALUE[digits])
+        part = int(digits) if digits.isdigit() else _CN_DIGIT_VALUE[digits]
         for char in tail[len(digits):]:
             part *= _MULT_VALUE[char]
         # The unit the tail counts below: the multiplier's last, or a Chinese numeral's own
         # (三亿2000万, 一万2千: the numeral ends in the 亿 or 万 the tail follows).
         if part >= _MULT_VALUE[(mult or token)[-1]]:
             return None  # 1亿12000万: no compound number
-        value += part
-    return float(value)
+        numerator += part * scale
+    try:
+        return numerator / scale
+    except OverflowError:
+        return None  # beyond a float's range (1亿亿亿… of a hostile page)
 
 
+# A number written with more digits than this is no amount (a run of digits in a hostile page):
+# beyond a float's range (10^308), and beyond what int() reads from text.
+_MAX_DIGITS = 300
 _CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 

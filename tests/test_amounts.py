@@ -152,3 +152,19 @@ def test_a_range_written_in_chinese_numerals_reads_both_ends_in_the_same_unit(te
 def test_spaced_currency_words_and_spoken_numerals(text, value, currency, raw):
     (amount,) = money_amounts(text)
     assert (amount.value, amount.currency, amount.value_raw) == (value, currency, raw)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 400 + "万元", "投资" + "9" * 301 + "元", "1" + "亿" * 40 + "元", "0." + "0" * 350 + "1万元"],
+)
+def test_no_amount_beyond_a_float(text):
+    """A run of hundreds of digits, or 亿 upon 亿, is no sum of money: no amount, and no inf."""
+    assert money_amounts(text) == []
+
+
+def test_values_are_exact_decimals_rounded_once():
+    """0.07亿 is 7000000.0 (not 7000000.000000001, as 0.07 * 1e8 is in floats)."""
+    assert 0.07 * 1e8 != 7e6
+    amounts = money_amounts("产值1.1万元，投资0.07亿元，1亿2000万元，3541.07万元")
+    assert [amount.value for amount in amounts] == [11000.0, 7e6, 1.2e8, 35410700.0]

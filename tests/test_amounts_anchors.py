@@ -20,6 +20,10 @@ PIECES = (
     "万", "亿", "千万", "个", "余", "多", "元", "亿元", "万元", "美元", "港币", "人民币", "RMB", "USD", "USD ", "$", "€",
     "至", "-", "～", "以上", "左右", "的", "级", "元旦", "多元化", "单元",
     "，", "。", "；", "：", "！", " ", "\n", "\u3000", "年", "月", "日", "%", "户", "平方米", "光谷", "武汉",
+    # Currency words that hold or share characters of others, and their characters in common words.
+    "日元", "港元", "新加坡元", "新元", "元人民币", "US$", "HK$", "￥", "欧元", "台币", "新台币", "人", "新", "金", "台",
+    # Runs of numbers and spaces far from any anchor (a table, a code) and close to one.
+    "1 2 3 4 5 6 7 8", "12 34 56", "编号123456789", "一二三四五六七八九",
 )  # fmt: skip
 
 
