@@ -65,3 +65,25 @@ def test_a_page_whose_article_is_not_archived_is_still_stored(tmp_path, where):
     # Each article's page is the capture the article points to.
     assert rows(db, """SELECT count(*) FROM articles a JOIN captures c ON c.id = a.capture_id
                        WHERE c.detail_id = a.detail_id""")[0][0] == len(archived)  # fmt: skip
+
+
+def test_every_capture_is_a_zlib_stream_of_the_bytes_the_server_sent(tmp_path):
+    """Captures are written by ISA-L's deflate (archive.store.compress_capture): any zlib reader
+    (the standard library's here) gives back exactly the page the server answered."""
+    import zlib
+    from urllib.parse import urlsplit
+
+    from tests.crawling import crawl
+
+    site = ReplaySite(seed=3, pages=2, per_page=5)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        base_url = server.start_url.split("/info/")[0]
+        stored = rows(db, "SELECT c.url, b.size, b.body FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1 "
+                          "WHERE c.status = 200 AND c.kind IN ('listing', 'detail')")  # fmt: skip
+        assert len(stored) >= 12
+        for capture in stored:
+            parts = urlsplit(capture["url"])
+            sent = site.respond(parts.path + (f"?{parts.query}" if parts.query else ""), base_url).body
+            assert zlib.decompress(capture["body"]) == sent and capture["size"] == len(sent)
