@@ -30,7 +30,9 @@ never an empty or partial one; a build left by a killed rebuild is dropped by th
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 
@@ -237,6 +239,32 @@ def rebuild(db: sqlite_utils.Database, on_articles: Callable[[int], object] | No
         db.execute(f"ALTER TABLE [{BUILD_TABLE}] RENAME TO [{FTS_TABLE}]")
         record_rules(db)
     return db.execute(f"SELECT count(*) FROM [{FTS_TABLE}_docsize]").fetchone()[0]
+
+
+def drop_stale_build(path: str) -> bool:
+    """Drop a new index left by a killed ``rebuild`` (``BUILD_TABLE``: as large as the index);
+    True if there was one. Call only while holding the archive's crawl lock, which a running
+    rebuild holds. A failure to write is logged, not raised: the work done under the lock stands,
+    and the next rebuild drops the table too."""
+    import logging
+
+    from archive.db import connect, transaction
+    from archive.errors import WriteFailedError
+
+    if not os.path.isfile(path):
+        return False
+    db = connect(path)
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [BUILD_TABLE]).fetchone():
+            return False
+        with transaction(db):
+            db.execute(f"DROP TABLE IF EXISTS [{BUILD_TABLE}]")
+        return True
+    except (sqlite3.Error, WriteFailedError) as exc:
+        logging.getLogger(__name__).warning("the index left by a killed reindex was not dropped (%s)", exc)
+        return False
+    finally:
+        db.close()
 
 
 def _configure(db: sqlite_utils.Database, table: str, options: dict[str, int]) -> None:

@@ -13,6 +13,7 @@ import click
 
 from archive.db import check_archive_path, check_writable, open_archive_readonly, writing
 from archive.errors import UsageError, WriteFailedError
+from archive.fts import drop_stale_build
 from archive.lock import archive_lock
 from cli.research import db_option
 from cli.terminal import print_table, visible
@@ -98,6 +99,7 @@ def crawl(start_urls, listings_file, db_path, full, refresh_days, delay, concurr
     )  # fmt: skip
     with archive_lock(db_path):
         result = run_crawl(urls, settings)
+        drop_stale_build(db_path)
     report(result, db_path)
     sys.exit(result.exit_code)
 
@@ -127,6 +129,7 @@ def demo(db_path, theme) -> None:
         settings = crawl_settings(db=db_path, delay=0, concurrency=16, progress=sys.stderr.isatty(),
                                   overrides={"PARKNEWS_FULL": True})  # fmt: skip
         result = run_crawl([server.start_url], settings)
+        drop_stale_build(db_path)
     report(result, db_path)
     show_archive(db_path)
     sys.exit(result.exit_code)
@@ -148,6 +151,7 @@ def reparse(db_path) -> None:
     check_path_writable(db_path)
     with archive_lock(db_path), writing():
         counts = reparse_archive(db_path)
+        drop_stale_build(db_path)
     click.echo(f"{db_path}: {counts.changed} articles updated, {counts.unchanged} unchanged, {counts.new} new from captures")
 
 

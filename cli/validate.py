@@ -196,12 +196,15 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
         return text.lower() in _TRUE
     if kind is int:
         lower = -MAX_INTEGER if "PRIORITY" in name else minimum
-        if not re.fullmatch(r"[+-]?\d{1,19}", text) or not lower <= int(text) <= maximum:
+        # ASCII digits only: int() also reads full-width (１０) and other scripts' digits.
+        if not re.fullmatch(r"[+-]?[0-9]{1,19}", text) or not lower <= int(text) <= maximum:
             raise bad(f"a whole number from {lower:g} to {maximum}")
         return int(text)
     if kind is float:
         upper = maximum if rest else MAX_SECONDS
         try:
+            if not text.isascii() or "_" in text:  # float() also reads １.５ and 1_000
+                raise ValueError
             number = float(text)
         except ValueError:
             raise bad(f"a number from {minimum:g} to {upper:g}") from None
@@ -213,7 +216,7 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
         if not isinstance(items, list):
             raise bad("a list: A,B,C or JSON [...]")
         if default and all(isinstance(i, int) for i in default):
-            if not all(re.fullmatch(r"\d{1,9}", str(i)) for i in items):
+            if not all(re.fullmatch(r"[0-9]{1,9}", str(i)) for i in items):
                 raise bad("a list of whole numbers, e.g. 500,502,503")
             return [int(i) for i in items]
         if name == "PARKNEWS_START_URLS":

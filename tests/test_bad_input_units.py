@@ -134,7 +134,10 @@ def test_every_known_setting_takes_its_own_default_back():
      "CONCURRENT_REQUESTS=1.5", "ROBOTSTXT_OBEY=2", "RETRY_HTTP_CODES=5xx", "ITEM_PIPELINES=[1]",
      "NOT_A_SETTING=1", "LOG_LEVEL=chatty", "PARKNEWS_START_URLS=http://[::1/x", "ARCHIVE_PATH=x.db",
      "RETRY_BACKOFF_MAX=inf", "DOWNLOAD_MAXSIZE=-1", "PARKNEWS_MAX_LISTING_PAGES=0", "retry_times=5",
-     "PARKNEWS_REFRESH_DAYS=700001", "CLOSESPIDER_TIMEOUT=nan", "ARCHIVE_BATCH_SECONDS=0", "ARCHIVE_BATCH_SECONDS=abc"],
+     "PARKNEWS_REFRESH_DAYS=700001", "CLOSESPIDER_TIMEOUT=nan", "ARCHIVE_BATCH_SECONDS=0", "ARCHIVE_BATCH_SECONDS=abc",
+     # Digits of other scripts and underscores, which int() and float() would read.
+     "RETRY_TIMES=１０", "CONCURRENT_REQUESTS=٣", "DOWNLOAD_DELAY=１.５", "DOWNLOAD_DELAY=1_0", "RETRY_HTTP_CODES=500,５０３",
+     "PARKNEWS_GC_THRESHOLD=5_000"],
 )
 def test_bad_settings_are_refused_before_the_crawl(pair):
     with pytest.raises(UsageError):
