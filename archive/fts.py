@@ -261,7 +261,9 @@ def drop_stale_build(path: str) -> bool:
             db.execute(f"DROP TABLE IF EXISTS [{BUILD_TABLE}]")
         return True
     except (sqlite3.Error, WriteFailedError) as exc:
-        logging.getLogger(__name__).warning("the index left by a killed reindex was not dropped (%s)", exc)
+        # Not on stderr: the command's own outcome is the one line there (a full disk fails the
+        # crawl's writes too, and says so).
+        logging.getLogger(__name__).debug("the index left by a killed reindex was not dropped (%s)", exc)
         return False
     finally:
         db.close()

@@ -31,7 +31,7 @@ from archive.state import pending_counts
 # Captures are zlib streams (RFC 1950: Python's zlib, SQLite's shell tools and any reader of
 # the archive decompress them), written by ISA-L's deflate (python-isal) at its level 2: on the
 # replay's pages 0.04 ms a page at 32.3% of the raw bytes, against 0.15 ms at 31.4% for the
-# standard library's level 1 and 0.26 ms at 29.4% for its level 6 (scripts/capture_compression.py).
+# standard library's level 1 and 0.26 ms at 29.4% for its level 6 (bench/bench_captures.py).
 # Where python-isal has no wheel, the standard library's zlib at level 1.
 try:
     from isal import isal_zlib as _deflate

@@ -198,7 +198,7 @@ def setting_value(name: str, raw: str, default: Any) -> Any:
         lower = -MAX_INTEGER if "PRIORITY" in name else minimum
         # ASCII digits only: int() also reads full-width (１０) and other scripts' digits.
         if not re.fullmatch(r"[+-]?[0-9]{1,19}", text) or not lower <= int(text) <= maximum:
-            raise bad(f"a whole number from {lower:g} to {maximum}")
+            raise bad(f"a whole number from {int(lower)} to {int(maximum)}")
         return int(text)
     if kind is float:
         upper = maximum if rest else MAX_SECONDS

@@ -13,7 +13,7 @@ Not amounts: percentages, counts (户, 家, 个), years, dates, phone numbers an
 currency follows them); vague quantities (``数十亿元``, ``十几亿元``); a bare multiplier
 (``亿元``, ``万元``) unless an approximate marker gives it a value (``过亿元``, ``上亿元``);
 thresholds naming a class of projects rather than an amount (``十亿元以上项目``,
-``对投资超过1亿元的项目给予…``, ``亿元级``; see ``_is_threshold``); a single Chinese digit before a bare 元 (``一元化``); a number of more than 300 digits or beyond a float's range (a hostile page's run of digits).
+``对投资超过1亿元的项目给予…``, ``亿元级``; see ``_is_threshold``); a single Chinese digit before a bare 元 (``一元化``); a number written with more than 300 characters or more than 8 multipliers, or beyond a float's range (a hostile page's run of digits or of 亿).
 
 Each ``Amount``:
 
@@ -363,11 +363,10 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
     # Exact arithmetic on numerator / scale, rounded once to the nearest float (int / int is
     # correctly rounded): 0.07亿 is 7000000.0, not 7000000.000000001.
     token = match[name]
+    if len(token) > _MAX_DIGITS or (mult and len(mult) > _MAX_MULTIPLIERS):
+        return None  # a hostile run of digits or of 亿亿亿…: read as no amount, and at once
     if token[0].isdigit():
-        written = token.replace(",", "")
-        if len(written) > _MAX_DIGITS:
-            return None
-        whole, _, fraction = written.partition(".")
+        whole, _, fraction = token.replace(",", "").partition(".")
         numerator, scale = int(whole + fraction), 10 ** len(fraction)
     else:
         value = chinese_number(token)
@@ -393,9 +392,11 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
         return None  # beyond a float's range (1亿亿亿… of a hostile page)
 
 
-# A number written with more digits than this is no amount (a run of digits in a hostile page):
-# beyond a float's range (10^308), and beyond what int() reads from text.
+# A number written with more characters than this is no amount (a run of digits or numerals in
+# a hostile page): beyond a float's range (10^308), and beyond what int() reads from text; nor
+# is one with more multipliers than this (万亿 is 2; 1亿亿亿… makes exact arithmetic slow).
 _MAX_DIGITS = 300
+_MAX_MULTIPLIERS = 8
 _CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
