@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 from lxml.etree import _Element
 
-from extract.blocks import BLOCK_TAGS, HEADING_TAGS, Line, collapse, parse_html, tag_of, text_content, text_lines
+from extract.blocks import BLOCK_TAGS, Line, collapse, parse_html, tag_of, text_content, text_lines
 from extract.urls import detail_id
 from normalize.dates import DATE, DATE_LABEL, RELATIVE_DATE, SHORT_DATE
 
@@ -79,14 +79,14 @@ class Pagination:
 def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     """The listing's entries in page order, one per detail id; sidebars and nav excluded."""
     page = _read_page(html, page_url)
-    pager = _pager_links(page)
-    groups = [g for g in _entry_groups(page.detail_links, pager) if g.entries]
+    groups = [g for g in _entry_groups(page.detail_links) if g.entries]
     # A 热门/推荐 heading marks a sidebar, but a listing's own column may be called 投资热点:
     # a group under such a heading stays a candidate only with summaries, and weighs less.
     sidebar = {id(g) for g in groups if _under_sidebar_heading(g.first_block)}
     groups = [g for g in groups if id(g) not in sidebar or _summarised(g.entries)]
     if not groups:
         return []
+    pager = _pager_links(page)
     affinity = {id(g): _pager_affinity(g.parent, pager) for g in groups}
     closest = max(affinity.values())
 
@@ -119,28 +119,16 @@ class _Group:
         return sum(len(e.summary) + 0.3 * len(e.title) + (10 if e.date_raw else 0) for e in self.entries)
 
 
-def _entry_groups(links: list[tuple[_Element, int, str]], pager: list[_Element]) -> list[_Group]:
-    """The groups of entry blocks, by parent. An entry's block is the largest ancestor of its
-    link holding links to that article only. Where that reaches up to <body> (a listing page
-    with one entry, the last page of many), it stops below the pager and below the listing's own
-    heading instead: else the whole column would be that entry's summary."""
+def _entry_groups(links: list[tuple[_Element, int, str]]) -> list[_Group]:
     ids_below: dict[_Element, set[int]] = defaultdict(set)
     for a, ident, _ in links:
         for element in (a, *a.iterancestors()):
             ids_below[element].add(ident)
-    around_pager = {element for a in pager for element in (a, *a.iterancestors())}
     starts: dict[_Element, dict[_Element, int]] = defaultdict(dict)  # parent -> block -> id
     for a, ident, _ in links:
         block = a
         while (parent := block.getparent()) is not None and tag_of(parent) != "body" and len(ids_below[parent]) == 1:
             block = parent
-        if tag_of(block.getparent()) == "body":
-            block = a
-            while (
-                (parent := block.getparent()) is not None and tag_of(parent) != "body" and len(ids_below[parent]) == 1
-                and parent not in around_pager and not _holds_other_heading(parent, block)
-            ):  # fmt: skip
-                block = parent
         if block.getparent() is not None:
             starts[block.getparent()].setdefault(block, ident)
     link_targets = {a: (url, ident) for a, ident, url in links}
@@ -148,15 +136,6 @@ def _entry_groups(links: list[tuple[_Element, int, str]], pager: list[_Element])
         _Group(parent, next(iter(blocks)), _split_entries(parent, blocks, link_targets))
         for parent, blocks in starts.items()
     ]
-
-
-def _holds_other_heading(parent: _Element, block: _Element) -> bool:
-    """Whether a child of ``parent`` beside ``block`` is or holds a heading (h1-h6) with text."""
-    return any(
-        child is not block and isinstance(child.tag, str)
-        and any(tag_of(x) in HEADING_TAGS and text_content(x).strip() for x in child.iter())
-        for child in parent
-    )  # fmt: skip
 
 
 def _split_entries(parent: _Element, blocks: dict[_Element, int], link_targets: dict) -> list[ListingEntry]:

@@ -363,7 +363,7 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
     # Exact arithmetic on numerator / scale, rounded once to the nearest float (int / int is
     # correctly rounded): 0.07亿 is 7000000.0, not 7000000.000000001.
     token = match[name]
-    if len(token) > _MAX_DIGITS or (mult and len(mult) > _MAX_MULTIPLIERS):
+    if len(token) > _MAX_DIGITS or (mult and len(mult) > _MAX_MULTIPLIERS) or _MULTIPLIER_RUN.search(token):
         return None  # a hostile run of digits or of 亿亿亿…: read as no amount, and at once
     if token[0].isdigit():
         whole, _, fraction = token.replace(",", "").partition(".")
@@ -397,6 +397,7 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
 # is one with more multipliers than this (万亿 is 2; 1亿亿亿… makes exact arithmetic slow).
 _MAX_DIGITS = 300
 _MAX_MULTIPLIERS = 8
+_MULTIPLIER_RUN = re.compile(f"[{_CN_MULTS}]{{{_MAX_MULTIPLIERS + 1},}}")  # the same inside a Chinese numeral
 _CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 

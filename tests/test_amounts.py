@@ -157,7 +157,8 @@ def test_spaced_currency_words_and_spoken_numerals(text, value, currency, raw):
 @pytest.mark.parametrize(
     "text",
     ["1" * 400 + "万元", "投资" + "9" * 301 + "元", "1" + "亿" * 40 + "元", "0." + "0" * 350 + "1万元",
-     "1" + "亿" * 5000 + "元", "一" + "亿" * 5000 + "元", "九" + "千" * 5000 + "元"],
+     "1" + "亿" * 5000 + "元", "一" + "亿" * 5000 + "元", "九" + "千" * 5000 + "元", "1" + "亿" * 9 + "元",
+     "一" + "亿" * 9 + "元", "亿" * 9 + "元", "5" + "万" * 9 + "元"],
 )
 def test_no_amount_beyond_a_float(text):
     """A run of hundreds of digits, or 亿 upon 亿, is no sum of money: no amount, and no inf
