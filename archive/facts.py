@@ -28,6 +28,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from archive.db import transaction
+from archive.schema import backfill_state, record_backfill
 from extract.encoding import decode_html
 from extract.park import listing_host, listing_park
 from normalize.amounts import money_amounts
@@ -144,10 +145,10 @@ def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None)
     killed run loses at most one batch and the next call goes on from there."""
     batch_size = batch_size or BACKFILL_BATCH
     conn = db.conn
-    row = conn.execute("SELECT last_id, finished FROM backfills WHERE name = 'amounts'").fetchone()
-    if row and row[1]:
+    state = backfill_state(db, "amounts")
+    if state and state[1]:
         return 0
-    last_id = row[0] if row and row[0] is not None else -1
+    last_id = state[0] if state and state[0] is not None else -1
     done = 0
     while True:
         with transaction(db):
@@ -165,11 +166,7 @@ def resume_backfill(db: sqlite_utils.Database, *, batch_size: int | None = None)
                 last_id = articles[-1]["detail_id"]
                 done += len(articles)
             finished = None if len(articles) == batch_size else "done"
-            conn.execute(
-                """INSERT INTO backfills (name, last_id, finished) VALUES ('amounts', ?, ?)
-                   ON CONFLICT(name) DO UPDATE SET last_id = excluded.last_id, finished = excluded.finished""",
-                [last_id, finished],
-            )
+            record_backfill(db, "amounts", last_id, finished)
         if finished:
             return done
 

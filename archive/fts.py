@@ -38,6 +38,7 @@ from operator import itemgetter
 
 import sqlite_utils
 
+from archive.schema import backfill_state, record_backfill
 from normalize.text import FULL_WIDTH_TO_ASCII, strip_invisible
 
 FTS_TABLE = "articles_fts"
@@ -160,13 +161,13 @@ def ensure_index(db: sqlite_utils.Database) -> None:
 
 def indexed_rules(db: sqlite_utils.Database) -> int | None:
     """The ``RULES`` the index was built under; None when not recorded (built before RULES)."""
-    row = db.execute("SELECT last_id FROM backfills WHERE name = 'fts_rules'").fetchone()
-    return row[0] if row else None
+    state = backfill_state(db, "fts_rules")
+    return state[0] if state else None
 
 
 def record_rules(db: sqlite_utils.Database) -> None:
     """Record that the index is built under today's ``RULES``; the caller holds the transaction."""
-    db.execute("INSERT OR REPLACE INTO backfills (name, last_id, finished) VALUES ('fts_rules', ?, 'done')", [RULES])
+    record_backfill(db, "fts_rules", RULES, "done")
 
 
 def index_missing(db: sqlite_utils.Database, table: str = FTS_TABLE) -> int:

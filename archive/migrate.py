@@ -32,7 +32,7 @@ from archive import fts
 from archive.db import transaction
 from archive.errors import UsageError
 from archive.reposts import RepostIndex, shingle_hashes
-from archive.schema import ensure_schema, schema_is_current
+from archive.schema import backfill_state, ensure_schema, record_backfill, schema_is_current
 from archive.store import content_sha1
 from normalize.regions import resolve_region
 
@@ -83,12 +83,11 @@ EARLIEST_SEEN = """(SELECT min(t) FROM (
 
 
 def fill_first_seen(db: sqlite_utils.Database) -> None:
-    conn = db.conn
-    if conn.execute("SELECT 1 FROM backfills WHERE name = 'first_seen' AND finished IS NOT NULL").fetchone():
+    if (state := backfill_state(db, "first_seen")) and state[1]:
         return
     with transaction(db):
-        conn.execute(f"UPDATE articles SET first_seen = {EARLIEST_SEEN} WHERE first_seen IS NULL")
-        conn.execute("INSERT OR REPLACE INTO backfills (name, last_id, finished) VALUES ('first_seen', NULL, 'done')")
+        db.conn.execute(f"UPDATE articles SET first_seen = {EARLIEST_SEEN} WHERE first_seen IS NULL")
+        record_backfill(db, "first_seen", None, "done")
 
 
 def fill_regions(db: sqlite_utils.Database) -> None:

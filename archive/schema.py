@@ -295,3 +295,19 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def backfill_state(db: sqlite_utils.Database, name: str) -> tuple[int | None, str | None] | None:
+    """(last_id, finished) of the ``backfills`` row ``name``; None when there is none."""
+    row = db.conn.execute("SELECT last_id, finished FROM backfills WHERE name = ?", [name]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def record_backfill(db: sqlite_utils.Database, name: str, last_id: int | None, finished: str | None) -> None:
+    """Write the ``backfills`` row ``name`` (its progress, and ``finished`` once done: 'done');
+    the caller holds the transaction of the work it records."""
+    db.conn.execute(
+        """INSERT INTO backfills (name, last_id, finished) VALUES (?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET last_id = excluded.last_id, finished = excluded.finished""",
+        [name, last_id, finished],
+    )

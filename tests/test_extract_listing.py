@@ -192,4 +192,3 @@ def test_total_without_pager_links_uses_the_page_url_form():
 def test_current_and_total_from_pager_text_alone(pager):
     pages = pagination(f"<div>{pager}</div>", "https://a.010b.com/list.php")
     assert (pages.current_page, pages.total_pages) == (3, 5)
-
