@@ -363,12 +363,14 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
     # Exact arithmetic on numerator / scale, rounded once to the nearest float (int / int is
     # correctly rounded): 0.07亿 is 7000000.0, not 7000000.000000001.
     token = match[name]
-    if len(token) > _MAX_DIGITS or (mult and len(mult) > _MAX_MULTIPLIERS) or _MULTIPLIER_RUN.search(token):
+    if len(token) > _MAX_DIGITS or (mult and len(mult) > _MAX_MULTIPLIERS):
         return None  # a hostile run of digits or of 亿亿亿…: read as no amount, and at once
     if token[0].isdigit():
         whole, _, fraction = token.replace(",", "").partition(".")
         numerator, scale = int(whole + fraction), 10 ** len(fraction)
     else:
+        if _MULTIPLIER_RUN.search(token):
+            return None  # the same run inside a Chinese numeral (亿亿亿…)
         value = chinese_number(token)
         if value is None:
             return None
