@@ -79,7 +79,8 @@ class Pagination:
 def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
     """The listing's entries in page order, one per detail id; sidebars and nav excluded."""
     page = _read_page(html, page_url)
-    groups = [g for g in _entry_groups(page.detail_links) if g.entries]
+    link_targets = {a: (url, ident) for a, ident, url in page.detail_links}
+    groups = [g for g in _entry_groups(page.detail_links, link_targets) if g.entries]
     # A 热门/推荐 heading marks a sidebar, but a listing's own column may be called 投资热点:
     # a group under such a heading stays a candidate only with summaries, and weighs less.
     sidebar = {id(g) for g in groups if _under_sidebar_heading(g.first_block)}
@@ -104,7 +105,14 @@ def listing_entries(html: str, page_url: str) -> list[ListingEntry]:
         if entry.detail_id not in {e.detail_id for e in result}:
             entry.position = len(result) + 1
             result.append(entry)
+    if len(result) == 1:  # the last page of a listing often holds one entry
+        result = [_lone_entry(page, next(g for g in kin if result[0] in g.entries), result[0], link_targets)]
     return result
+
+
+def _entry_score(entry: ListingEntry) -> float:
+    # Listing entries carry summaries and dates; sidebar entries are mostly link text.
+    return len(entry.summary) + 0.3 * len(entry.title) + (10 if entry.date_raw else 0)
 
 
 @dataclass
@@ -112,14 +120,15 @@ class _Group:
     parent: _Element
     first_block: _Element
     entries: list[ListingEntry]
+    blocks: dict[_Element, int] = field(default_factory=dict)  # entry block -> detail id
 
     @property
     def score(self) -> float:
-        # Listing entries carry summaries and dates; sidebar entries are mostly link text.
-        return sum(len(e.summary) + 0.3 * len(e.title) + (10 if e.date_raw else 0) for e in self.entries)
+        return sum(map(_entry_score, self.entries))
 
 
-def _entry_groups(links: list[tuple[_Element, int, str]]) -> list[_Group]:
+def _entry_groups(links: list[tuple[_Element, int, str]], link_targets: dict) -> list[_Group]:
+    """``link_targets`` maps each detail link to its (absolute URL, detail id)."""
     ids_below: dict[_Element, set[int]] = defaultdict(set)
     for a, ident, _ in links:
         for element in (a, *a.iterancestors()):
@@ -131,9 +140,8 @@ def _entry_groups(links: list[tuple[_Element, int, str]]) -> list[_Group]:
             block = parent
         if block.getparent() is not None:
             starts[block.getparent()].setdefault(block, ident)
-    link_targets = {a: (url, ident) for a, ident, url in links}
     return [
-        _Group(parent, next(iter(blocks)), _split_entries(parent, blocks, link_targets))
+        _Group(parent, next(iter(blocks)), _split_entries(parent, blocks, link_targets), blocks)
         for parent, blocks in starts.items()
     ]
 
@@ -165,6 +173,153 @@ def _lone_entry_span(children: list[_Element], start: int) -> int:
             break
         span += 1
     return span
+
+
+# -- one entry on the page ----------------------------------------------------------------------
+#
+# With one entry on the page, every ancestor of its links holds that one detail id, so the
+# climb above reaches the column (heading, list, pager) or the page's body. The entry is found
+# again from the top down: at each level, siblings that are page chrome (the pager, a column
+# heading, a breadcrumb, a footer, other articles' links) bound it; siblings with text of their
+# own (a summary, a date) belong to it.
+
+PREV_TEXTS = re.compile(r"^(?:上一页|上页|前页|上一頁|prev|previous|‹|<|«|<<)$", re.IGNORECASE)
+FOOTER = re.compile(r"版权所有|copyright|©|ICP\s*[备證证]|备案号", re.IGNORECASE)
+CRUMB = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]")
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+WORD = re.compile(r"[^\W\d_]{2}")  # two letters (or hanzi) in a row: a heading's words, not a day "12"
+LINK_BOX = 4  # links in one sibling that make it a menu: an entry's tag line holds fewer
+# A sibling is chrome (pager, menu, footer, another article), a heading-like label before the
+# entry (which bounds it, but may sit inside an entry), the entry's text, trailing links, or empty.
+_CHROME, _HEADING, _CONTENT, _LINKS, _EMPTY = "chrome", "heading", "content", "links", "empty"
+_TEXT_OUTSIDE_LINKS = lxml.etree.XPath(".//text()[normalize-space()][not(ancestor::a)][not(ancestor::script)][not(ancestor::style)]")
+
+
+SPLITS = 3  # the article linked from several boxes in one block (list, 头条, 推荐): that many tried
+
+
+def _lone_entry(page: _Page, group: _Group, entry: ListingEntry, link_targets: dict) -> ListingEntry:
+    """The page's only entry, read again from its own nodes; ``entry`` where chrome bounds none.
+
+    Where its article is linked from several places (a 头条 box beside the list, an image and
+    a headline), each is tried along with all of them together: the one by the pager wins,
+    then the one that reads most like a listing entry (the whole, on a tie)."""
+    found = []
+    pager = _all_pager_links(page)
+    for block in (b for b, ident in group.blocks.items() if ident == entry.detail_id):
+        own = [a for a in block.iter("a") if a in link_targets and link_targets[a][1] == entry.detail_id]
+        chain = _path_to_common_ancestor(block, own)
+        tries = [own]
+        if chain:
+            holders = [c for c in chain[-1] if any(a in link_targets for a in c.iter("a"))][:SPLITS]
+            if len(holders) > 1:
+                tries += [[a for a in own if a is holder or holder in a.iterancestors()] for holder in holders]
+        for links in tries:
+            nodes = _lone_entry_nodes(page, block, links, link_targets, pager)
+            if nodes is not None and (again := _entry_from_nodes(nodes, entry.detail_id, link_targets)) is not None:
+                innermost = _path_to_common_ancestor(block, links)[-1]
+                found.append((_pager_affinity(innermost, list(pager)), _entry_score(again), again))
+    best = max(found, key=lambda found: found[:2], default=(0, 0, entry))[2]
+    best.position = 1
+    return best
+
+
+def _all_pager_links(page: _Page) -> set[_Element]:
+    """The pager's links with its 首页, 上一页 and 尾页 (a last page may have no other)."""
+    flips = (a for text, _, a in page.anchors if FIRST_TEXTS.match(text) or LAST_TEXTS.match(text) or PREV_TEXTS.match(text))
+    return {*_pager_links(page), *flips}
+
+
+def _lone_entry_nodes(
+    page: _Page, block: _Element, own: list[_Element], link_targets: dict, pager: set[_Element]
+) -> list[_Element] | None:
+    """The nodes of a page's only entry, found from its entry block down to the innermost
+    element holding its links ``own``; None where no chrome bounds it (the block stands).
+    Linear in the page: the siblings looked at on each level are disjoint subtrees."""
+    chain = _path_to_common_ancestor(block, own)
+    if block.getparent() is None or not chain:
+        return None
+    title = collapse(next((text_content(t) for t in page.root.iter("title")), ""))
+    levels = []  # (siblings, kinds, index of the chain's element) from the block's parent down
+    node = block.getparent()
+    for child in chain:
+        siblings = list(node)
+        at = siblings.index(child)
+        kinds = [_EMPTY if k == at else _sibling_kind(s, k < at, pager, link_targets, title) for k, s in enumerate(siblings)]
+        levels.append((siblings, kinds, at))
+        node = child
+    # Text beside the chain is the entry's (a summary before its headline) unless a pager, a
+    # menu or another article further down shows that level to be outside the column.
+    outside = max((k for k, (_, kinds, _) in enumerate(levels) if _CHROME in kinds), default=-1)
+    nodes = None
+    for depth, (siblings, kinds, at) in enumerate(levels):
+        if _CHROME not in kinds and _HEADING not in kinds:
+            continue
+        low, high = at, at
+        while low > 0 and kinds[low - 1] not in (_CHROME, _HEADING):
+            low -= 1
+        while high + 1 < len(siblings) and kinds[high + 1] not in (_CHROME, _HEADING):
+            high += 1
+        while high > at and kinds[high] in (_LINKS, _EMPTY):
+            high -= 1  # a link box trailing the entry (点我投稿, 更多>>), unlike a tag line before its summary
+        nodes = siblings[low : high + 1]
+        if depth >= outside and _CONTENT in kinds[low : high + 1]:
+            break  # flat markup: the entry is the run of siblings between the chrome
+    return nodes
+
+
+def _path_to_common_ancestor(block: _Element, links: list[_Element]) -> list[_Element]:
+    """The elements from ``block`` down to the innermost one holding all ``links`` (block first).
+    Each element is walked once: a link's walk up stops where an earlier walk passed."""
+    if not links:
+        return []
+    path = [links[0], *links[0].iterancestors()]
+    path = path[: path.index(block) + 1][::-1]
+    depth = {element: k for k, element in enumerate(path)}
+    deepest = len(path) - 1
+    walked: set[_Element] = set()
+    for a in links[1:]:
+        x = a
+        while x is not None and x not in depth and x not in walked:
+            walked.add(x)
+            x = x.getparent()
+        if x is not None and x in depth:
+            deepest = min(deepest, depth[x])
+    return path[: deepest + 1]
+
+
+def _hidden(element: _Element) -> bool:
+    """``style="display:none"``: what a browser does not show."""
+    return "display:none" in (element.get("style") or "").replace(" ", "").lower()
+
+
+def _sibling_kind(element: _Element, before: bool, pager: set, link_targets: dict, title: str) -> str:
+    """Whether a sibling of the lone entry's element is page chrome, text of the entry, a box
+    of links only (after the entry), or empty."""
+    tail = bool(element.tail and element.tail.strip())
+    tag = tag_of(element)
+    if tag in ("", "script", "style"):
+        return _CONTENT if tail else _EMPTY
+    links = list(element.iter("a"))
+    if any(a in link_targets or a in pager for a in links):
+        return _CHROME  # another article (a sidebar, a duplicate link), or the pager
+    if len(links) >= LINK_BOX or _hidden(element):
+        return _CHROME  # a menu, a footer's links; what a browser does not show
+    text = collapse(text_content(element))
+    if TOTAL_PAGES.search(text) or PAGE_OF.search(text) or FOOTER.search(text):
+        return _CHROME
+    if before and next(element.iter("input", "select", "textarea", "form"), None) is not None:
+        return _CHROME  # a search box, a date filter above the list
+    if before and text:
+        if tag in HEADING_TAGS and WORD.search(text) and not DATE_PIECE.match(text):
+            return _HEADING  # the column's heading (a date or a day heading belongs to the entry)
+        if (len(text) >= 2 and text in title) or CRUMB.match(text) or len(links) >= 2:
+            return _HEADING  # the column's name, a breadcrumb, the site's navigation
+        if tag == "thead" or (tag == "tr" and not any(True for _ in element.iter("td"))):
+            return _HEADING  # a table's header row
+    if not tail and links and not before and not _TEXT_OUTSIDE_LINKS(element):
+        return _LINKS  # all its text is links': chrome where it trails the entry, content before text
+    return _CONTENT if text or tail else _EMPTY
 
 
 def _entry_from_nodes(nodes: list[_Element], ident: int, link_targets: dict) -> ListingEntry | None:
