@@ -89,6 +89,26 @@ class CrawlState:
                 self.pending_pages.append(PendingPage(listing, page, url))
 
 
+def shown_titles(path: str | os.PathLike, listing: str, detail_ids: list[int]) -> dict[int, str]:
+    """detail id -> the headline ``listing`` showed for it when last seen, for those archived
+    with an entry there. Read-only; {} for an archive without listing entries."""
+    if not detail_ids or is_new_archive(path):
+        return {}
+    db = open_archive_readonly(path)
+    try:
+        if not db["listing_entries"].exists():
+            return {}
+        shown: dict[int, str] = {}
+        for start in range(0, len(detail_ids), 500):  # SQLite's bound-parameter limit
+            chunk = detail_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            shown.update(db.execute(f"SELECT detail_id, title_shown FROM listing_entries WHERE listing = ? AND "
+                                    f"detail_id IN ({marks}) AND title_shown IS NOT NULL", [listing, *chunk]).fetchall())  # fmt: skip
+        return shown
+    finally:
+        db.conn.close()
+
+
 def refresh_targets(db, since: date | None) -> list[RefreshTarget]:
     where = "" if since is None else "WHERE a.published_date >= :since"
     # Only the validators of the capture the article row was committed with (capture_id):

@@ -32,6 +32,10 @@ class ArticleItem:
     # archive knew (a refresh, or a page pending from an earlier run): it never overwrites
     # a fresher sighting of the entry.
     listing_seen: bool = True
+    # Set when an earlier item of this run archived the article with the archive's (older)
+    # entry: that item's fetched_at. This one, made once the listing showed a new headline,
+    # replaces what it wrote (one change and one version for the run, not two).
+    supersedes: str = ""
 
     # -- from the detail page ---------------------------------------------------------------
     detail_title: str = ""

@@ -135,7 +135,7 @@ class DedupePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
-            if item.detail_id in self.seen:
+            if item.detail_id in self.seen and not item.supersedes:
                 raise DropItem(f"detail id {item.detail_id} already archived in this run")
             self.seen.add(item.detail_id)
         return item

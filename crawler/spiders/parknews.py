@@ -33,7 +33,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.state import CrawlState, RefreshTarget
+from archive.state import CrawlState, RefreshTarget, shown_titles
 from archive.store import utc_now
 from crawler import settings as defaults
 from crawler.items import (
@@ -133,6 +133,11 @@ class ParknewsSpider(scrapy.Spider):
         self.requested_ids: set[int] = set()
         self.requested_pages: dict[str, set[int]] = {}
         self.entries_seen: set[tuple[str, int]] = set()
+        # Articles asked for with what the archive holds of their entry (refresh, pending): the
+        # listing may show a new headline (an edited article) before or after the page answers.
+        self.archived_in_flight: set[int] = set()
+        self.archived_ids: dict[int, str] = {}  # articles handed to the pipelines in this run -> fetched_at
+        self.retitled: dict[int, ArticleItem] = {}  # detail id -> the item its new entry makes
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ParknewsSpider:
@@ -238,8 +243,11 @@ class ParknewsSpider(scrapy.Spider):
             streak = 0 if has_new else response.meta.get("known_streak", 0) + 1
             if streak < self.stop_after_known:
                 yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
+        retitled = self.retitled_entries(entries, listing)
         followed = [
-            out for entry in entries for out in self.follow_entry(entry, listing=listing, listing_url=response.url, page=page)
+            out
+            for entry in entries
+            for out in self.follow_entry(entry, listing=listing, listing_url=response.url, page=page, retitled=retitled)
         ]
         if pending := [out for out in followed if isinstance(out, PendingArticle)]:
             yield PendingArticles(pending)  # before the requests: no article is written before it is pending
@@ -285,7 +293,19 @@ class ParknewsSpider(scrapy.Spider):
             seen.add(number)
             yield self.listing_request(url, listing=walk.listing, page=number, known_streak=known_streak)
 
-    def follow_entry(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> Iterator[Any]:
+    def retitled_entries(self, entries: list[ListingEntry], listing: str) -> set[int]:
+        """The archived articles this listing page shows under another headline than last time:
+        edited articles, fetched again (without validators) to archive the new headline. A
+        full crawl fetches every entry anyway."""
+        known = [e.detail_id for e in entries if e.detail_id in self.known_ids and e.detail_id not in self.retitled]
+        if self.full or not known:
+            return set()
+        shown = shown_titles(self.settings.get("ARCHIVE_PATH"), listing, known)
+        return {e.detail_id for e in entries if e.detail_id in shown and shown[e.detail_id] != e.title}
+
+    def follow_entry(
+        self, entry: ListingEntry, *, listing: str, listing_url: str, page: int, retitled: set[int] = frozenset()
+    ) -> Iterator[Any]:
         if not is_crawlable(entry.url, self.allowed_domains) or (listing, entry.detail_id) in self.entries_seen:
             return  # off-site, or shifted onto the next page while we crawled: first sighting wins
         if entry.detail_id in self.gone_ids:
@@ -293,13 +313,36 @@ class ParknewsSpider(scrapy.Spider):
         self.entries_seen.add((listing, entry.detail_id))
         where = {"listing": listing, "detail_id": entry.detail_id, "listing_url": listing_url,
                  "page": page, "position": entry.position, "title_shown": entry.title}  # fmt: skip
+        if entry.detail_id in retitled:
+            yield from self.fetch_retitled(self.entry_item(entry, listing=listing, listing_url=listing_url, page=page))
+            return
         # One article per detail id: one fetched already (from another listing, or under another
         # host) or known to the archive is only recorded as an entry of this listing.
         if entry.detail_id in self.requested_ids or (entry.detail_id in self.known_ids and not self.full):
             yield EntrySeen(**where)
             return
         self.requested_ids.add(entry.detail_id)
-        item = ArticleItem(
+        item = self.entry_item(entry, listing=listing, listing_url=listing_url, page=page)
+        if entry.detail_id not in self.known_ids:
+            # Pending until its article is written: a failure or a kill leaves it to the next run.
+            yield PendingArticle(
+                detail_id=item.detail_id, url=item.url, listing=listing, listing_url=listing_url, page=page,
+                position=entry.position, title_shown=entry.title, listing_date_raw=entry.date_raw, summary=entry.summary,
+            )  # fmt: skip
+        yield self.detail_request(entry.url, item, self.refresh.get(entry.detail_id))
+
+    def fetch_retitled(self, item: ArticleItem) -> Iterator[scrapy.Request]:
+        """An archived article under a new headline. Its entry is written with the article only:
+        if the fetch fails, the next run sees the old headline archived and tries again."""
+        self.retitled[item.detail_id] = item
+        if item.detail_id in self.archived_in_flight:
+            return  # asked for already with the archive's entry: parse_detail takes this one
+        item.supersedes = self.archived_ids.get(item.detail_id, "")  # archived already in this run, with the old entry
+        self.requested_ids.add(item.detail_id)
+        yield self.detail_request(item.url, item, dont_filter=True)
+
+    def entry_item(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> ArticleItem:
+        return ArticleItem(
             detail_id=entry.detail_id,
             url=canonical_detail_url(entry.url),
             listing=listing,
@@ -310,13 +353,6 @@ class ParknewsSpider(scrapy.Spider):
             listing_date_raw=entry.date_raw,
             summary=entry.summary,
         )
-        if entry.detail_id not in self.known_ids:
-            # Pending until its article is written: a failure or a kill leaves it to the next run.
-            yield PendingArticle(
-                detail_id=item.detail_id, url=item.url, listing=listing, listing_url=listing_url, page=page,
-                position=entry.position, title_shown=entry.title, listing_date_raw=entry.date_raw, summary=entry.summary,
-            )  # fmt: skip
-        yield self.detail_request(entry.url, item, self.refresh.get(entry.detail_id))
 
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
@@ -332,7 +368,9 @@ class ParknewsSpider(scrapy.Spider):
 
     # -- detail pages -------------------------------------------------------------------------
 
-    def detail_request(self, url: str, item: ArticleItem, target: RefreshTarget | None = None) -> scrapy.Request:
+    def detail_request(
+        self, url: str, item: ArticleItem, target: RefreshTarget | None = None, dont_filter: bool = False
+    ) -> scrapy.Request:
         headers = {}
         if target and target.etag:
             headers["If-None-Match"] = target.etag
@@ -340,7 +378,7 @@ class ParknewsSpider(scrapy.Spider):
             headers["If-Modified-Since"] = target.last_modified
         return scrapy.Request(
             url, headers=headers, callback=self.parse_detail, errback=self.detail_failed,
-            cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]},
+            cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]}, dont_filter=dont_filter,
         )  # fmt: skip
 
     def pending_requests(self) -> Iterator[scrapy.Request]:
@@ -349,6 +387,7 @@ class ParknewsSpider(scrapy.Spider):
             if target.detail_id in self.requested_ids or not is_crawlable(target.url, self.allowed_domains):
                 continue
             self.requested_ids.add(target.detail_id)
+            self.archived_in_flight.add(target.detail_id)
             yield self.detail_request(target.url, archived_article(target))
         for pending in self.pending_pages:
             seen = self.requested_pages.setdefault(pending.listing, set())
@@ -365,12 +404,19 @@ class ParknewsSpider(scrapy.Spider):
             if target.detail_id in self.requested_ids:
                 continue
             self.requested_ids.add(target.detail_id)
+            self.archived_in_flight.add(target.detail_id)
             yield self.detail_request(target.url, archived_article(target), target)
 
     def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[Any]:
         page = capture(response, "detail", detail_id=item.detail_id)
+        self.archived_in_flight.discard(item.detail_id)
+        if not item.listing_seen and item.detail_id in self.retitled:
+            item = self.retitled[item.detail_id]  # asked for with the archive's entry; the listing since showed a new headline
         if response.status == 304:
             yield page
+            if item.listing_seen and item.detail_id in self.retitled:
+                yield self.detail_request(item.url, item, dont_filter=True)  # the page as it is now, in full
+                return
             yield Unchanged(detail_id=item.detail_id)
             return
         try:
@@ -396,6 +442,7 @@ class ParknewsSpider(scrapy.Spider):
         item.fetched_at = utc_now()
         item.capture = page
         self.crawler.stats.inc_value("parknews/articles_fetched")
+        self.archived_ids[item.detail_id] = item.fetched_at
         yield item
 
     def retry_or_error(self, response: Response, reason: str, listing: str | None = None) -> scrapy.Request | CrawlError:
@@ -416,6 +463,7 @@ class ParknewsSpider(scrapy.Spider):
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         reason, status = failure_reason(failure)
         detail_id = failure.request.cb_kwargs["item"].detail_id
+        self.archived_in_flight.discard(detail_id)  # a new headline seen since is tried next run
         yield from self.failed_response_capture(failure, "detail", detail_id=detail_id)
         yield CrawlError(url=failure.request.url, reason=reason, http_status=status, kind="detail", detail_id=detail_id)
 
