@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml.etree import _Element
 
-from extract.blocks import Line, body_of, collapse, parse_html, text_lines
+from extract.blocks import BREADCRUMB, Line, body_of, collapse, parse_html, text_lines
 from normalize.dates import DATE
 from normalize.text import FULL_WIDTH_TO_ASCII
 
@@ -325,6 +325,7 @@ def _is_meta(line: Line) -> bool:
         or BARE_LABEL.fullmatch(text)
         or BARE_DATE.fullmatch(text)
         or WIDGET.match(text)
+        or BREADCRUMB.search(text)
         or _is_link_item(line)
     )
 

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 from lxml.etree import _Element
 
-from extract.blocks import BLOCK_TAGS, Line, collapse, parse_html, tag_of, text_content, text_lines
+from extract.blocks import BLOCK_TAGS, BREADCRUMB, Line, collapse, parse_html, tag_of, text_content, text_lines
 from extract.urls import detail_id
 from normalize.dates import DATE, DATE_LABEL, RELATIVE_DATE, SHORT_DATE
 
@@ -185,7 +185,6 @@ def _lone_entry_span(children: list[_Element], start: int) -> int:
 
 PREV_TEXTS = re.compile(r"^(?:上一页|上页|前页|上一頁|prev|previous|‹|<|«|<<)$", re.IGNORECASE)
 FOOTER = re.compile(r"版权所有|copyright|©|ICP\s*[备證证]|备案号", re.IGNORECASE)
-CRUMB = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]")
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 WORD = re.compile(r"[^\W\d_]{2}")  # two letters (or hanzi) in a row: a heading's words, not a day "12"
 LINK_BOX = 4  # links in one sibling that make it a menu: an entry's tag line holds fewer
@@ -313,7 +312,7 @@ def _sibling_kind(element: _Element, before: bool, pager: set, link_targets: dic
     if before and text:
         if tag in HEADING_TAGS and WORD.search(text) and not DATE_PIECE.match(text):
             return _HEADING  # the column's heading (a date or a day heading belongs to the entry)
-        if (len(text) >= 2 and text in title) or CRUMB.match(text) or len(links) >= 2:
+        if (len(text) >= 2 and text in title) or BREADCRUMB.search(text) or len(links) >= 2:
             return _HEADING  # the column's name, a breadcrumb, the site's navigation
         if tag == "thead" or (tag == "tr" and not any(True for _ in element.iter("td"))):
             return _HEADING  # a table's header row

@@ -100,6 +100,26 @@ def test_page_without_article_gives_empty_fields():
     assert (fields.title, fields.region_raw, fields.published_raw, fields.body) == ("", "", "", "")
 
 
+PICTURES_ONLY = """<html><head><title>某园区签约仪式图集_产业园区网</title></head><body>
+<div class="article"><h1>【武汉招商】某园区签约仪式图集</h1><div class="meta">发布日期：2025-05-12</div>
+<div class="pos">{crumb}</div><div class="content"><p><img src="/a.jpg"></p><p><img src="/b.jpg"></p></div></div>
+<div class="foot">版权所有 © 2025 某某园区网</div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "crumb", ["当前位置：首页 &gt; 招商引资 &gt; 正文", "您的位置: 首页 » 资讯", "首页 &gt; 招商引资", "招商引资 &gt; 正文"]
+)
+def test_a_breadcrumb_is_not_the_body_of_a_page_of_pictures(crumb):
+    fields = detail_fields(PICTURES_ONLY.format(crumb=crumb), URL, "【武汉招商】某园区签约仪式图集")
+    assert (fields.title, fields.body, fields.published_raw) == ("【武汉招商】某园区签约仪式图集", "", "2025-05-12")
+
+
+def test_a_line_naming_a_place_is_body_text():
+    """Only a breadcrumb's own labels mark one: "位置：…" in a project's facts is text."""
+    html = PICTURES_ONLY.format(crumb="").replace('<p><img src="/a.jpg"></p>', "<p>位置：武汉经开区东风大道888号。</p>")
+    assert detail_fields(html, URL, "【武汉招商】某园区签约仪式图集").body == "位置：武汉经开区东风大道888号。"
+
+
 TITLE_IN_BOLD = """<html><head><title>产业园区网</title></head><body><div>首页 &gt; 资讯</div>
 <div><b>光谷 生物城新增三家研发企业</b></div>
 <div>光谷生物城新增三家研发企业，园区配套服务持续完善，入园企业可享受租金减免。</div></body></html>"""
