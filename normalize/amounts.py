@@ -433,11 +433,17 @@ def chinese_number(token: str) -> Decimal | None:
             digit = None
         elif char == "万":
             level = section + (digit or 0)
-            wan = (wan + (level or (0 if wan else 1))) * 10_000
+            if not level and previous == "亿":
+                total *= 10_000  # 亿万 with nothing between: the whole so far, as 1亿万 reads
+            else:
+                wan = (wan + (level or (0 if wan else 1))) * 10_000  # 万万: 10^8
             section, digit = 0, None
         elif char == "亿":
             level = wan + section + (digit or 0)
-            total = (total + (level or 1)) * 100_000_000
+            if level or not total:
+                total = (total + (level or 1)) * 100_000_000
+            else:
+                total *= 100_000_000  # 一亿亿: 10^16, not 10^16 + 10^8
             wan = section = 0
             digit = None
         else:

@@ -58,7 +58,9 @@ def test_a_long_body_is_read_in_linear_time():
     [("二十", 20), ("十五", 15), ("百", 100), ("两千", 2000), ("三千五百万", 35_000_000), ("一亿二千万", 120_000_000),
      ("万亿", 10**12), ("一千零五", 1005), ("八点五", 8.5), ("二二", None), ("十十", None), ("二〇二五", None),
      # a last digit right after its unit counts in the next place down, as it is said
-     ("一亿五", 150_000_000), ("两万五", 25_000), ("三千五", 3500), ("一百五", 150), ("二十五", 25), ("一万零五", 10_005)],
+     ("一亿五", 150_000_000), ("两万五", 25_000), ("三千五", 3500), ("一百五", 150), ("二十五", 25), ("一万零五", 10_005),
+     # a multiplier right after 亿 or 万 multiplies all that came before it, as 1亿亿 and 1万万 read
+     ("一亿亿", 10**16), ("亿亿", 10**16), ("万万", 10**8), ("三千万万", 3 * 10**11), ("十亿万", 10**13), ("一万亿", 10**12)],
 )
 def test_chinese_numerals(numeral, value):
     from normalize.amounts import chinese_number
