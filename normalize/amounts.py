@@ -104,7 +104,9 @@ _MULT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000
 _FULL_WIDTH = {chr(wide): chr(code) for wide, code in FULL_WIDTH_TO_ASCII.items() if chr(code) in "0123456789.%"}
 _HAS_FULL_WIDTH = re.compile("[０-９．％]")
 
-_AR = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# Thousands separated by commas, or by thin spaces as GB/T 15835 sets them (5\u2009000万元).
+_THIN_SPACES = "\u2009\u202f\u2005\u2006"
+_AR = rf"(?<![\d.])(?:\d{{1,3}}(?:[,{_THIN_SPACES}]\d{{3}})+|\d+)(?:\.\d+)?"
 _CN = rf"(?<![{_CN_DIGITS}{_CN_MULTS}])[{_CN_DIGITS}{_CN_MULTS}]+(?:点[{_CN_DIGITS}]+)?"
 _CUR = "|".join(
     re.escape(c) + ("(?![A-Za-z])" if c.isascii() else "") for c in sorted(CURRENCIES, key=len, reverse=True)
@@ -280,7 +282,10 @@ def _read(text: str, match: re.Match, previous_end: int) -> tuple[int, int, tupl
         return None  # a year, a count, a percentage: no currency and no 万/亿
     if before:
         start = before.start()  # ``约合人民币25亿元``: the marker stands before the currency
-    prefix = _PREFIX.search(text, max(0, start - 3), start)
+    marked = start  # 约 5亿元: a space may stand between the marker and the number
+    while marked > max(0, start - 2) and text[marked - 1] in " \u00a0\u3000" + _THIN_SPACES:
+        marked -= 1
+    prefix = _PREFIX.search(text, max(0, marked - 3), marked)
     if prefix and prefix.group() in ("过", "上") and text[match.start()] not in "百千万亿":
         prefix = None  # 过/上 mark an amount only in 过亿, 上百亿 …
     if prefix and prefix.group().startswith("约") and text[prefix.start() - 1 : prefix.start()] in _YUE_WORDS:
@@ -366,7 +371,9 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
     if len(token) > _MAX_DIGITS or (mult and len(mult) > _MAX_MULTIPLIERS):
         return None  # a hostile run of digits or of 亿亿亿…: read as no amount, and at once
     if token[0].isdigit():
-        whole, _, fraction = token.replace(",", "").partition(".")
+        whole, _, fraction = token.translate(_NO_SEPARATORS).partition(".")
+        if len(whole) > 1 and whole[0] == "0":
+            return None  # 000万元: a piece of a number split by a space (5 000万元), not 0
         numerator, scale = int(whole + fraction), 10 ** len(fraction)
     else:
         if _MULTIPLIER_RUN.search(token):
@@ -398,6 +405,7 @@ def _number(match: re.Match, name: str, mult: str | None) -> float | None:
 # a hostile page): beyond a float's range (10^308), and beyond what int() reads from text; nor
 # is one with more multipliers than this (万亿 is 2; 1亿亿亿… makes exact arithmetic slow).
 _MAX_DIGITS = 300
+_NO_SEPARATORS = str.maketrans("", "", "," + _THIN_SPACES)
 _MAX_MULTIPLIERS = 8
 _MULTIPLIER_RUN = re.compile(f"[{_CN_MULTS}]{{{_MAX_MULTIPLIERS + 1},}}")  # the same inside a Chinese numeral
 _CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}

@@ -43,7 +43,7 @@ def test_positions_hold_for_full_width_text():
     assert [text[a.position:a.position + len(a.value_raw)] for a in money_amounts(text)] == ["１２０亿元", "３．５亿元"]
 
 
-@pytest.mark.parametrize("text", ["", None, "亿元", "。。。", "1" * 5000, "元" * 100])
+@pytest.mark.parametrize("text", ["", None, "亿元", "。。。", "1" * 5000, "元" * 100, "总投资5 000万元", "投资05亿元"])
 def test_odd_text_gives_no_amount(text):
     assert money_amounts(text) == []
 
@@ -92,6 +92,13 @@ def test_runs_of_numerals_and_markers_are_not_amounts(body):
         ("投资额USD 500万", "USD 500万", 5e6, "USD", False),
         ("总投资12.5亿RMB", "12.5亿RMB", 1.25e9, "CNY", False),
         ("出资¥300万", "¥300万", 3e6, "CNY", False),
+        # a space between the marker and the number still marks it approximate
+        ("总投资约 5亿元", "约 5亿元", 5e8, "CNY", True),
+        ("投资近\u300010亿元", "近\u300010亿元", 1e9, "CNY", True),
+        ("签约 5亿元", "5亿元", 5e8, "CNY", False),
+        # thousands set off by thin spaces (GB/T 15835)
+        ("总投资5\u2009000万元", "5\u2009000万元", 5e7, "CNY", False),
+        ("合同金额1\u202f234\u202f567.5元", "1\u202f234\u202f567.5元", 1234567.5, "CNY", False),
     ],
 )
 def test_compounds_and_currencies_before_or_after(text, raw, value, currency, approximate):
