@@ -266,9 +266,10 @@ def connect(path: str | os.PathLike) -> sqlite_utils.Database:
 WRITE_CACHE_KIB = 32_768
 
 
-def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
+def open_archive(path: str | os.PathLike, *, index: bool = True) -> sqlite_utils.Database:
     """Open (creating or upgrading) an archive for writing, in WAL mode, with a page cache of
-    ``WRITE_CACHE_KIB``.
+    ``WRITE_CACHE_KIB``. ``index=False``: the upgrade leaves the full-text index alone (the
+    caller rebuilds it).
 
     Raises UsageError for bad input (see ``check_archive_path``; an upgrade whose data the
     new schema cannot take), WriteFailedError if the file cannot be written.
@@ -282,7 +283,7 @@ def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
-            upgrade(db)
+            upgrade(db, index=index)
         except BaseException:
             db.close()
             raise

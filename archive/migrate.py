@@ -47,8 +47,9 @@ ARTICLE_CAPTURE = """(SELECT max(c.id) FROM captures c WHERE c.detail_id = artic
     AND c.kind = 'detail' AND c.status = 200 AND c.fetched_at <= articles.fetched_at)"""
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
-    """Bring ``db`` to the current schema and fill what older code left empty.
+def upgrade(db: sqlite_utils.Database, *, index: bool = True) -> None:
+    """Bring ``db`` to the current schema and fill what older code left empty; ``index=False``
+    leaves the full-text index as it is (for ``reindex``, which rebuilds it next).
 
     Raises UsageError (the archive untouched: the failing step is rolled back) when an older
     archive's rows do not fit the schema.
@@ -61,7 +62,8 @@ def upgrade(db: sqlite_utils.Database) -> None:
                 fts.ensure_index(db)
         for step in (fill_regions, fill_fingerprints, fill_reposts, fill_capture_ids, fill_index, fill_facts,
                      fill_first_seen):  # fmt: skip
-            step(db)
+            if index or step is not fill_index:
+                step(db)
     except sqlite3.IntegrityError as exc:
         raise UsageError(f"cannot upgrade the archive: its rows do not fit the current schema ({exc}); nothing was changed") from None
 

@@ -266,7 +266,7 @@ def reindex(db_path) -> None:
     check_writable(db_path)  # a regular file, in a directory SQLite can write its -wal in (exit 2), as crawl
     started = time.monotonic()
     with archive_lock(db_path), writing():
-        db = open_archive(db_path)
+        db = open_archive(db_path, index=False)  # rebuilt below, once, whatever rules it was built under
         try:
             total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
             if sys.stderr.isatty():

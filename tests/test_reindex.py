@@ -125,3 +125,24 @@ def test_the_index_a_killed_reindex_left_is_dropped_by_the_next_command_that_hol
     names = {name for (name,) in query(archive, "SELECT name FROM sqlite_master")}
     assert fts.BUILD_TABLE not in names and fts.FTS_TABLE in names
     assert query(archive, f"SELECT count(*) FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?", (fts.query_phrase(WORD),)) == before
+
+
+def test_reindex_of_an_index_built_under_other_rules_rebuilds_it_once(archive, monkeypatch):
+    """The upgrade would rebuild an index built under other rules; reindex rebuilds it anyway,
+    so the upgrade leaves it to reindex: one rebuild, not two."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    with sqlite3.connect(archive) as conn:
+        conn.execute("DELETE FROM backfills WHERE name = 'fts_rules'")  # as an index from before RULES
+    builds = []
+    rebuild = fts.rebuild
+    monkeypatch.setattr(fts, "rebuild", lambda db, **kw: builds.append(1) or rebuild(db, **kw))
+    result = CliRunner().invoke(cli, ["reindex", "--db", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert len(builds) == 1
+    with sqlite3.connect(archive) as conn:
+        assert conn.execute("SELECT last_id FROM backfills WHERE name = 'fts_rules'").fetchone()[0] == fts.RULES
+        like = "SELECT count(*) FROM articles WHERE title LIKE ?1 OR summary LIKE ?1 OR body LIKE ?1"
+        assert matches(conn, WORD) == conn.execute(like, [f"%{WORD}%"]).fetchone()[0]
