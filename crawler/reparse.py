@@ -60,19 +60,27 @@ def _html(headers: str | None, body: bytes) -> str:
     return decode_html(zlib.decompress(body), json.loads(headers or "{}").get("content-type"))
 
 
-def _older_pages_with_text(db, detail_id: int, before: int, listing_title: str) -> Iterator[tuple]:
-    """(url, fetched_at, fields, capture id) of the article's older stored 200 pages that hold
-    article text, newest first: what a crawl would have kept where the newest page was empty
-    or cut off (the crawl asked again; the reparse must not take it either)."""
+def _usable_page(db, newest: tuple, detail_id: int, listing_title: str) -> tuple:
+    """``newest`` (url, fetched_at, fields, capture id), or the page a crawl would have kept in
+    its place where it holds no article text: the newest older stored 200 page with text, else
+    the newest page (it first) that shows the listing's headline (an article of pictures). A
+    page the crawl refused (empty, cut off, an error page) is never taken; ``newest`` is
+    returned when no page will do, for the caller to skip."""
+    if newest[2].body:
+        return newest
+    pictures = newest if shows_headline(newest[2].title, listing_title) else None
     older = db.execute(
         """SELECT c.id, c.url, c.fetched_at, c.headers, b.body FROM captures c JOIN capture_bodies b ON b.sha1 = c.body_sha1
            WHERE c.detail_id = ? AND c.kind = 'detail' AND c.status = 200 AND c.id < ? ORDER BY c.id DESC""",
-        [detail_id, before],
+        [detail_id, newest[3]],
     ).fetchall()
     for capture_id, url, fetched_at, headers, body in older:
         fields = detail_fields(_html(headers, body), url, listing_title=listing_title)
         if fields.body:
-            yield url, fetched_at, fields, capture_id
+            return url, fetched_at, fields, capture_id
+        if pictures is None and shows_headline(fields.title, listing_title):
+            pictures = url, fetched_at, fields, capture_id
+    return pictures or newest
 
 
 def reparse_archive(path: str) -> WriteCounts:
@@ -99,10 +107,7 @@ def reparse_archive(path: str) -> WriteCounts:
         if item is None:
             item = archived_article(archived[detail_id]) if detail_id in archived else ArticleItem(detail_id, url)
         fields = detail_fields(html, url, listing_title=item.listing_title)
-        if not fields.body:
-            url, fetched_at, fields, capture_id = next(
-                _older_pages_with_text(db, detail_id, capture_id, item.listing_title), (url, fetched_at, fields, capture_id)
-            )
+        url, fetched_at, fields, capture_id = _usable_page(db, (url, fetched_at, fields, capture_id), detail_id, item.listing_title)
         if not fields.body and not shows_headline(fields.title, item.listing_title):
             # No stored page holds the article: one the crawl refused (empty, cut off, an error
             # page in its place) stays refused, and the article pending for the next crawl. Only

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -240,3 +241,42 @@ def test_an_edited_article_keeps_its_first_seen_beside_a_new_one_in_the_same_bat
     assert {i: r["first_seen"] for i, r in after.items() if i != added} == before
     run = rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
     assert run["articles_new"] == 1 and run["articles_changed"] == 1
+
+
+class PicturesArticlePage(EmptyArticlePage):
+    """Answers one article's page with its headline and pictures only, no text."""
+
+    def __init__(self, detail_id: int, headline: str) -> None:
+        super().__init__(detail_id)
+        self.headline = headline
+
+    def intercept(self, handler, page):
+        from crawler.replay.site import Page
+
+        if not self.active or f"/detail/{self.detail_id}." not in handler.path:
+            return page
+        html = f"<html><body><h1>{self.headline}</h1><div><p><img src='/a.jpg'></p><p><img src='/b.jpg'></p></div></body></html>"
+        return Page(200, html.encode(), page.content_type)
+
+
+def test_reparse_reads_an_article_of_pictures_from_its_page_when_the_newest_is_empty(tmp_path):
+    """An article of pictures (archived without text), whose newest stored page the crawl
+    refused (empty): a reparse rebuilds it from the page that showed its headline, as it
+    does for articles with text, and does not leave it as an older parknews wrote it."""
+    site = ReplaySite(pages=2)
+    article = site.expected()[3]
+    pictures = PicturesArticlePage(article["detail_id"], article["title_raw"])
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=pictures) as server:
+        assert crawl(server.start_url, db).returncode == 0
+    (kept,) = rows(db, "SELECT title, body, capture_id FROM articles WHERE detail_id = ?", (article["detail_id"],))
+    assert kept["title"] == article["title"] and kept["body"] == ""
+    empty = EmptyArticlePage(article["detail_id"])
+    with ReplayServer(site, faults=empty) as server:
+        assert crawl(server.start_url, db, "--full", "-s", "RETRY_TIMES=0").returncode == 1  # that page's error
+    with sqlite3.connect(db) as conn:  # as an older parknews might have left it
+        conn.execute("UPDATE articles SET title = 'stale' WHERE detail_id = ?", (article["detail_id"],))
+    result = parknews("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    (now,) = rows(db, "SELECT title, body, capture_id FROM articles WHERE detail_id = ?", (article["detail_id"],))
+    assert (now["title"], now["body"], now["capture_id"]) == (article["title"], "", kept["capture_id"])
