@@ -73,6 +73,12 @@ class CrawlState:
 
 
     def load_pending(self, db) -> None:
+        # Pending though archived: a row without text that an older reparse wrote from a page
+        # the crawl had refused (today's reparse makes it pending again).
+        textless = {
+            row[0] for row in db.execute("""SELECT p.detail_id FROM pending_articles p JOIN articles a ON a.detail_id = p.detail_id
+                                             WHERE coalesce(a.body, '') = ''""")  # fmt: skip
+        }
         for row in db.execute(
             """SELECT detail_id, url, title_shown, summary, listing_date_raw, listing, listing_url, page, position, gone
                FROM pending_articles ORDER BY detail_id"""
@@ -80,7 +86,7 @@ class CrawlState:
             *fields, gone = row
             if gone:
                 self.gone_ids.add(row[0])
-            elif row[0] not in self.known_ids:
+            elif row[0] not in self.known_ids or row[0] in textless:
                 self.pending_articles.append(RefreshTarget(*(f if f is not None else "" for f in fields), etag=None, last_modified=None))
         for listing, page, url, gone in db.execute("SELECT listing, page, url, gone FROM pending_pages ORDER BY listing, page"):
             if gone:

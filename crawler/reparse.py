@@ -15,7 +15,7 @@ from datetime import datetime
 from archive import facts
 from archive.db import open_archive
 from archive.state import refresh_targets
-from archive.store import ArchiveWriter, Batch, WriteCounts
+from archive.store import PENDING_ARTICLE_FIELDS, ArchiveWriter, Batch, WriteCounts
 from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
 from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
@@ -83,6 +83,12 @@ def _usable_page(db, newest: tuple, detail_id: int, listing_title: str) -> tuple
     return pictures or newest
 
 
+def pending_row(item: ArticleItem) -> dict:
+    """The ``pending_articles`` row (PENDING_ARTICLE_FIELDS) of an article to fetch again."""
+    return {k: getattr(item, k) for k in PENDING_ARTICLE_FIELDS if hasattr(item, k)} | {
+        "title_shown": item.listing_title, "listing_date_raw": item.listing_date_raw}  # fmt: skip
+
+
 def reparse_archive(path: str) -> WriteCounts:
     """Rebuild every article from its newest stored page; each batch of BATCH_SIZE articles is
     one transaction, so a killed reparse leaves whole batches and a re-run completes it."""
@@ -99,6 +105,9 @@ def reparse_archive(path: str) -> WriteCounts:
     # What the archive holds of each article's listing entry, for articles whose listing page
     # was not captured (e.g. only ever refreshed).
     archived = {target.detail_id: target for target in refresh_targets(db, since=None)}
+    # Rows without text an older reparse wrote from a page the crawl had refused: made pending
+    # again below (the crawl then fetches them), where no stored page holds the article.
+    textless = {row[0] for row in db.execute("SELECT detail_id FROM articles WHERE coalesce(body, '') = ''")}
     counts = WriteCounts()
     batch = Batch()
     # Each batch is written as seen at its newest capture; last_seen never moves back.
@@ -113,6 +122,8 @@ def reparse_archive(path: str) -> WriteCounts:
             # page in its place) stays refused, and the article pending for the next crawl. Only
             # an article of pictures, whose page shows its listing's headline, is archived
             # without text, as the crawl archives it.
+            if detail_id in textless:
+                batch.pending.append(pending_row(item))
             continue
         item = dataclasses.replace(
             item, url=canonical_detail_url(url), detail_title=fields.title, region_raw=fields.region_raw, published_raw=fields.published_raw,
@@ -123,7 +134,7 @@ def reparse_archive(path: str) -> WriteCounts:
         if len(batch) >= BATCH_SIZE:
             counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
             batch = Batch()
-    if batch.articles:
+    if batch.articles or batch.pending:
         counts.add(writer.write(batch, seen_at=fetched_at, keep_versions=False))
     facts.rebuild(db)  # amounts of unchanged articles too, and park names, under today's rules
     db.close()

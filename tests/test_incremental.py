@@ -280,3 +280,29 @@ def test_reparse_reads_an_article_of_pictures_from_its_page_when_the_newest_is_e
     assert result.returncode == 0, result.stderr
     (now,) = rows(db, "SELECT title, body, capture_id FROM articles WHERE detail_id = ?", (article["detail_id"],))
     assert (now["title"], now["body"], now["capture_id"]) == (article["title"], "", kept["capture_id"])
+
+
+def test_reparse_makes_an_article_an_older_reparse_wrote_from_a_refused_page_pending_again(tmp_path):
+    """An older reparse archived an article from a page the crawl had refused (empty) and
+    cleared its pending row. Today's reparse makes it pending again; the next crawl, the page
+    mended, archives it in full."""
+    site = ReplaySite(pages=2)
+    article = site.expected()[4]
+    refused = EmptyArticlePage(article["detail_id"])
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=refused) as server:
+        assert crawl(server.start_url, db, "-s", "RETRY_TIMES=0").returncode == 1  # that page's error
+        url = f"{server.start_url.split('/info/')[0]}{site.detail_path(article['detail_id'])}"
+        with sqlite3.connect(db) as conn:  # what the older reparse wrote
+            conn.execute("INSERT INTO articles (detail_id, url, title, title_raw, summary, body) VALUES (?, ?, ?, ?, ?, '')",
+                         (article["detail_id"], url, article["title"], article["title_raw"], article["summary"]))  # fmt: skip
+            conn.execute("DELETE FROM pending_articles WHERE detail_id = ?", (article["detail_id"],))
+        result = parknews("reparse", "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        (pending,) = rows(db, "SELECT url, title_shown FROM pending_articles WHERE detail_id = ?", (article["detail_id"],))
+        assert site.detail_path(article["detail_id"]) in pending["url"] and pending["title_shown"] == article["title_raw"]
+        refused.active = False
+        assert crawl(server.start_url, db).returncode == 0
+    (now,) = rows(db, "SELECT title, body FROM articles WHERE detail_id = ?", (article["detail_id"],))
+    assert tuple(now) == (article["title"], article["body"])
+    assert rows(db, "SELECT count(*) FROM pending_articles")[0][0] == 0
