@@ -301,7 +301,10 @@ class ParknewsSpider(scrapy.Spider):
         if self.full or not known:
             return set()
         shown = shown_titles(self.settings.get("ARCHIVE_PATH"), listing, known)
-        return {e.detail_id for e in entries if e.detail_id in shown and shown[e.detail_id] != e.title}
+        def key(title: str) -> str:  # spacing aside: a re-flowed headline is the same headline
+            return "".join(title.split())
+
+        return {e.detail_id for e in entries if e.detail_id in shown and key(shown[e.detail_id]) != key(e.title)}
 
     def follow_entry(
         self, entry: ListingEntry, *, listing: str, listing_url: str, page: int, retitled: set[int] = frozenset()
