@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
 from archive.db import is_new_archive, open_archive_readonly
+from extract.encoding import decode_html
 
 
 @dataclass(frozen=True)
@@ -95,22 +97,59 @@ class CrawlState:
                 self.pending_pages.append(PendingPage(listing, page, url))
 
 
-def shown_titles(path: str | os.PathLike, listing: str, detail_ids: list[int]) -> dict[int, str]:
-    """detail id -> the headline ``listing`` showed for it when last seen, for those archived
-    with an entry there. Read-only; {} for an archive without listing entries."""
+@dataclass(frozen=True)
+class ShownEntry:
+    """What the archive holds of an article's entry on one listing, and the validators of the
+    page its article row stands for."""
+
+    title_shown: str
+    etag: str | None
+    last_modified: str | None
+
+
+def shown_entries(path: str | os.PathLike, listing: str, detail_ids: list[int]) -> dict[int, ShownEntry]:
+    """detail id -> its ``ShownEntry`` on ``listing``, for the archived articles among
+    ``detail_ids`` that were seen there. Read-only; {} for an archive without listing entries."""
     if not detail_ids or is_new_archive(path):
         return {}
     db = open_archive_readonly(path)
     try:
         if not db["listing_entries"].exists():
             return {}
-        shown: dict[int, str] = {}
+        shown: dict[int, ShownEntry] = {}
         for start in range(0, len(detail_ids), 500):  # SQLite's bound-parameter limit
             chunk = detail_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            shown.update(db.execute(f"SELECT detail_id, title_shown FROM listing_entries WHERE listing = ? AND "
-                                    f"detail_id IN ({marks}) AND title_shown IS NOT NULL", [listing, *chunk]).fetchall())  # fmt: skip
+            for detail_id, title, headers in db.execute(
+                f"""SELECT e.detail_id, e.title_shown, c.headers FROM listing_entries e
+                    JOIN articles a ON a.detail_id = e.detail_id LEFT JOIN captures c ON c.id = a.capture_id
+                    WHERE e.listing = ? AND e.detail_id IN ({",".join("?" * len(chunk))}) AND e.title_shown IS NOT NULL""",
+                [listing, *chunk],
+            ):
+                validators = json.loads(headers) if headers else {}
+                shown[detail_id] = ShownEntry(title, validators.get("etag"), validators.get("last-modified"))
         return shown
+    finally:
+        db.conn.close()
+
+
+def capture_html(headers: str | None, body: bytes) -> str:
+    """A stored page's text: ``body`` as ``capture_bodies`` holds it (a zlib stream), decoded
+    as ``extract.encoding.decode_html`` decodes a fetched page, with the Content-Type of
+    ``headers`` (the ``captures.headers`` JSON)."""
+    return decode_html(zlib.decompress(body), json.loads(headers or "{}").get("content-type"))
+
+
+def archived_page(path: str | os.PathLike, detail_id: int) -> tuple[str, str] | None:
+    """(url, text) of the page the article row stands for (``articles.capture_id``); None
+    where there is none. Read-only."""
+    db = open_archive_readonly(path)
+    try:
+        row = db.execute(
+            """SELECT c.url, c.headers, b.body FROM articles a JOIN captures c ON c.id = a.capture_id
+               JOIN capture_bodies b ON b.sha1 = c.body_sha1 WHERE a.detail_id = ?""",
+            [detail_id],
+        ).fetchone()
+        return (row[0], capture_html(row[1], row[2])) if row else None
     finally:
         db.conn.close()
 

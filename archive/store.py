@@ -241,25 +241,15 @@ class ArchiveWriter:
         )  # fmt: skip
 
     def write_articles(self, articles: list[dict], *, seen_at: str, keep_versions: bool = True) -> WriteCounts:
-        """Upsert articles (dicts with ARTICLE_FIELDS, and ``supersedes``: see ArticleItem); the
-        caller holds the transaction."""
+        """Upsert articles (dicts with ARTICLE_FIELDS); the caller holds the transaction."""
         counts = WriteCounts()
         existing = self.existing([a["detail_id"] for a in articles])
         changed: list[dict] = []
         versions: list[dict] = []
         kept_capture: dict[int, int | None] = {}  # articles whose text stays that of their old page
-        in_batch: dict[int, int] = {}  # detail id -> its row's index in changed
         for article in articles:
             row = {k: article.get(k) for k in ARTICLE_FIELDS}
             old = existing.get(row["detail_id"])
-            if article.get("supersedes") and row["detail_id"] in in_batch:
-                # Archived earlier in this batch from the archive's older entry: this row takes
-                # its place (the earlier one counted the change and kept the version).
-                earlier = changed[in_batch[row["detail_id"]]]
-                row |= {k: earlier[k] for k in ("first_seen", "last_seen") if k in earlier}
-                row["content_sha1"] = content_sha1(row)
-                changed[in_batch[row["detail_id"]]] = row
-                continue
             if old is not None and old["body"] and not row["body"]:
                 # An empty page must never wipe out a good archived article; nor is the
                 # article's page (capture_id) the empty one.
@@ -272,16 +262,13 @@ class ArchiveWriter:
                 row["first_seen"] = seen_at
                 counts.new += 1
             elif all(old[k] == row[k] for k in COMPARED_FIELDS):
-                counts.unchanged += not article.get("supersedes")
+                counts.unchanged += 1
                 self.touch([row["detail_id"]], seen_at=seen_at)
                 continue
-            elif article.get("supersedes") and (old["fetched_at"] or "") >= article["supersedes"]:
-                pass  # replaces what an earlier batch of this run wrote: counted and versioned there
             else:
                 counts.changed += 1
                 if keep_versions:
                     versions.append({k: old[k] for k in VERSION_FIELDS} | {"replaced_at": seen_at})
-            in_batch[row["detail_id"]] = len(changed)
             changed.append(row)
         if versions:
             self.db["article_versions"].insert_all(versions)

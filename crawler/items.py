@@ -32,10 +32,6 @@ class ArticleItem:
     # archive knew (a refresh, or a page pending from an earlier run): it never overwrites
     # a fresher sighting of the entry.
     listing_seen: bool = True
-    # Set when an earlier item of this run archived the article with the archive's (older)
-    # entry: that item's fetched_at. This one, made once the listing showed a new headline,
-    # replaces what it wrote (one change and one version for the run, not two).
-    supersedes: str = ""
 
     # -- from the detail page ---------------------------------------------------------------
     detail_title: str = ""
@@ -86,6 +82,12 @@ class EntrySeen:
     page: int
     position: int
     title_shown: str
+
+
+def entry_seen(item: ArticleItem) -> EntrySeen:
+    """The listing entry an item was made from, recorded as seen."""
+    return EntrySeen(listing=item.listing, detail_id=item.detail_id, listing_url=item.listing_url, page=item.page,
+                     position=item.position, title_shown=item.listing_title)  # fmt: skip
 
 
 @dataclass

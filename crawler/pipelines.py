@@ -24,11 +24,10 @@ from crawler.items import ArticleItem, Capture, CrawlError, EntrySeen, PendingAr
 from crawler.reactor_idle import IdleMeter
 from normalize.dates import SHANGHAI, parse_date
 from normalize.regions import resolve_region
-from normalize.titles import clean_title, collapse_whitespace
+from normalize.titles import TRUNCATION_MARKS, clean_title, collapse_whitespace
 
 logger = logging.getLogger(__name__)
 
-TRUNCATION_MARKS = ("…", "...", "。。。")
 # Articles in batches handed to the writer thread and not yet written; past this the crawl
 # waits (at least two batches may be in flight, so the reactor fills one while one is written).
 MAX_ARTICLES_IN_FLIGHT = 800
@@ -135,7 +134,7 @@ class DedupePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
-            if item.detail_id in self.seen and not item.supersedes:
+            if item.detail_id in self.seen:
                 raise DropItem(f"detail id {item.detail_id} already archived in this run")
             self.seen.add(item.detail_id)
         return item

@@ -7,21 +7,18 @@ to either reaches the whole history.
 from __future__ import annotations
 
 import dataclasses
-import json
-import zlib
 from collections.abc import Iterator
 from datetime import datetime
 
 from archive import facts
 from archive.db import open_archive
-from archive.state import refresh_targets
+from archive.state import capture_html, refresh_targets
 from archive.store import PENDING_ARTICLE_FIELDS, ArchiveWriter, Batch, WriteCounts
 from crawler.items import ArticleItem, archived_article
 from crawler.pipelines import normalise, row_of
 from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 from crawler.spiders.parknews import shows_headline
 from extract.detail import detail_fields
-from extract.encoding import decode_html
 from extract.listing import listing_entries
 from extract.urls import canonical_detail_url
 
@@ -53,11 +50,7 @@ def stored_pages(db, kind: str, *, latest_per_article: bool = False) -> Iterator
         ).fetchall()
         order = {capture_id: index for index, capture_id in enumerate(chunk)}
         for capture_id, url, listing, page, detail_id, fetched_at, headers, body in sorted(rows, key=lambda r: order[r[0]]):
-            yield url, listing, page, detail_id, fetched_at, _html(headers, body), capture_id
-
-
-def _html(headers: str | None, body: bytes) -> str:
-    return decode_html(zlib.decompress(body), json.loads(headers or "{}").get("content-type"))
+            yield url, listing, page, detail_id, fetched_at, capture_html(headers, body), capture_id
 
 
 def _usable_page(db, newest: tuple, detail_id: int, listing_title: str) -> tuple:
@@ -75,7 +68,7 @@ def _usable_page(db, newest: tuple, detail_id: int, listing_title: str) -> tuple
         [detail_id, newest[3]],
     ).fetchall()
     for capture_id, url, fetched_at, headers, body in older:
-        fields = detail_fields(_html(headers, body), url, listing_title=listing_title)
+        fields = detail_fields(capture_html(headers, body), url, listing_title=listing_title)
         if fields.body:
             return url, fetched_at, fields, capture_id
         if pictures is None and shows_headline(fields.title, listing_title):

@@ -184,17 +184,25 @@ def _lone_entry_span(children: list[_Element], start: int) -> int:
 # own (a summary, a date) belong to it.
 
 PREV_TEXTS = re.compile(r"^(?:上一页|上页|前页|上一頁|prev|previous|‹|<|«|<<)$", re.IGNORECASE)
-FOOTER = re.compile(r"版权所有|copyright|©|ICP\s*[备證证]|备案号", re.IGNORECASE)
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 WORD = re.compile(r"[^\W\d_]{2}")  # two letters (or hanzi) in a row: a heading's words, not a day "12"
 LINK_BOX = 4  # links in one sibling that make it a menu: an entry's tag line holds fewer
-# A sibling is chrome (pager, menu, footer, another article), a heading-like label before the
-# entry (which bounds it, but may sit inside an entry), the entry's text, trailing links, or empty.
-_CHROME, _HEADING, _CONTENT, _LINKS, _EMPTY = "chrome", "heading", "content", "links", "empty"
+# What a sibling of the lone entry's element is (see _sibling_kind).
+_SURE, _CHROME, _HEADING, _LABEL = "sure", "chrome", "heading", "label"
+_CONTENT, _LINKS, _EMPTY = "content", "links", "empty"
+DATE_IN = re.compile(DATE)
+LABEL = re.compile(r"[^\W\d_]{2,8}[^\w\s]{0,3}")  # a short word, no digit: 最新动态, 公告, 加载中...
+# What may follow a list and is none of its entries: 返回顶部, 更多>>, 没有更多了, 加载更多.
+TRAILER = re.compile(r"(?:返回顶部|回到顶部|top|(?:查看|点击|加载)?更多\S{0,4}|没有更多\S{0,6}|\W*)", re.IGNORECASE)
+RECORDS = re.compile(r"共有?\s*\d+\s*条")  # 共有 1 条记录: the list's count, by its pager
+# What a pager's count says besides its numbers: 共 12 页, 第1/436页, 15条/页, 共有 3 条记录 跳转.
+PAGER_WORDS = re.compile(r"第一页|最后一页|上一页|下一页|首页|尾页|末页|共有|共|第|页|条|记录|每页|当前|跳转|转到|到|GO|[\d\W_]", re.IGNORECASE)
+# A footer line: a copyright with its year or sign, or a licence number (not 版权 in a summary).
+FOOTER = re.compile(r"ICP\s*[备證证]|©|(?:版权所有|copyright|all rights reserved).{0,30}\d{4}|\d{4}.{0,30}(?:版权所有|copyright)", re.IGNORECASE)
 _TEXT_OUTSIDE_LINKS = lxml.etree.XPath(".//text()[normalize-space()][not(ancestor::a)][not(ancestor::script)][not(ancestor::style)]")
 
 
-SPLITS = 3  # the article linked from several boxes in one block (list, 头条, 推荐): that many tried
+SPLITS = 3  # an article linked from several blocks or boxes (list, 头条, 推荐): that many tried
 
 
 def _lone_entry(page: _Page, group: _Group, entry: ListingEntry, link_targets: dict) -> ListingEntry:
@@ -205,12 +213,14 @@ def _lone_entry(page: _Page, group: _Group, entry: ListingEntry, link_targets: d
     then the one that reads most like a listing entry (the whole, on a tie)."""
     found = []
     pager = _all_pager_links(page)
-    for block in (b for b, ident in group.blocks.items() if ident == entry.detail_id):
+    blocks = [b for b, ident in group.blocks.items() if ident == entry.detail_id][:SPLITS]  # bounded: linear
+    for block in blocks:
         own = [a for a in block.iter("a") if a in link_targets and link_targets[a][1] == entry.detail_id]
         chain = _path_to_common_ancestor(block, own)
         tries = [own]
         if chain:
-            holders = [c for c in chain[-1] if any(a in link_targets for a in c.iter("a"))][:SPLITS]
+            mine = set(own)
+            holders = [c for c in chain[-1] if any(a in mine for a in c.iter("a"))][:SPLITS]
             if len(holders) > 1:
                 tries += [[a for a in own if a is holder or holder in a.iterancestors()] for holder in holders]
         for links in tries:
@@ -224,8 +234,9 @@ def _lone_entry(page: _Page, group: _Group, entry: ListingEntry, link_targets: d
 
 
 def _all_pager_links(page: _Page) -> set[_Element]:
-    """The pager's links with its 首页, 上一页 and 尾页 (a last page may have no other)."""
-    flips = (a for text, _, a in page.anchors if FIRST_TEXTS.match(text) or LAST_TEXTS.match(text) or PREV_TEXTS.match(text))
+    """The pager's links with its 上一页 and 尾页 (a last page may have no other). Not 首页:
+    the site's navigation starts with one too."""
+    flips = (a for text, _, a in page.anchors if LAST_TEXTS.match(text) or PREV_TEXTS.match(text))
     return {*_pager_links(page), *flips}
 
 
@@ -245,19 +256,24 @@ def _lone_entry_nodes(
         siblings = list(node)
         at = siblings.index(child)
         kinds = [_EMPTY if k == at else _sibling_kind(s, k < at, pager, link_targets, title) for k, s in enumerate(siblings)]
-        levels.append((siblings, kinds, at))
+        levels.append((siblings, _inner_chrome_as_text(kinds, at), at))
         node = child
-    # Text beside the chain is the entry's (a summary before its headline) unless a pager, a
-    # menu or another article further down shows that level to be outside the column.
-    outside = max((k for k, (_, kinds, _) in enumerate(levels) if _CHROME in kinds), default=-1)
+    # The column: down to the deepest level beside the pager or another article (else beside
+    # a menu, a footer, a form). Above it, text beside the chain is the page's; from there on,
+    # the chrome and labels of a column bound the entry. Inside the column only a heading
+    # does: a share box, a hidden span, a checkbox there are the entry's own.
+    deepest = {kind: max((k for k, (_, kinds, _) in enumerate(levels) if kind in kinds), default=-1)
+               for kind in (_SURE, _CHROME, _HEADING)}  # fmt: skip
+    outside = next((deepest[kind] for kind in (_SURE, _CHROME, _HEADING) if deepest[kind] >= 0), -1)
     nodes = None
     for depth, (siblings, kinds, at) in enumerate(levels):
-        if _CHROME not in kinds and _HEADING not in kinds:
+        bounds = (_SURE, _CHROME, _HEADING, _LABEL) if depth <= outside else (_HEADING,)
+        if not any(kind in bounds for kind in kinds):
             continue
         low, high = at, at
-        while low > 0 and kinds[low - 1] not in (_CHROME, _HEADING):
+        while low > 0 and kinds[low - 1] not in bounds:
             low -= 1
-        while high + 1 < len(siblings) and kinds[high + 1] not in (_CHROME, _HEADING):
+        while high + 1 < len(siblings) and kinds[high + 1] not in bounds:
             high += 1
         while high > at and kinds[high] in (_LINKS, _EMPTY):
             high -= 1  # a link box trailing the entry (点我投稿, 更多>>), unlike a tag line before its summary
@@ -265,6 +281,24 @@ def _lone_entry_nodes(
         if depth >= outside and _CONTENT in kinds[low : high + 1]:
             break  # flat markup: the entry is the run of siblings between the chrome
     return nodes
+
+
+def _inner_chrome_as_text(kinds: list[str], at: int) -> list[str]:
+    """``kinds`` with likely chrome that has the entry's text beyond it (a share box or a
+    hidden count between the headline and the summary) counted as the entry's text: only
+    chrome at the edge of the text bounds it."""
+    kinds = list(kinds)
+    text_after = False
+    for k in range(len(kinds) - 1, at, -1):
+        if kinds[k] == _CHROME and text_after:
+            kinds[k] = _CONTENT
+        text_after = text_after or kinds[k] == _CONTENT
+    text_before = False
+    for k in range(at):
+        if kinds[k] == _CHROME and text_before:
+            kinds[k] = _CONTENT
+        text_before = text_before or kinds[k] == _CONTENT
+    return kinds
 
 
 def _path_to_common_ancestor(block: _Element, links: list[_Element]) -> list[_Element]:
@@ -293,29 +327,37 @@ def _hidden(element: _Element) -> bool:
 
 
 def _sibling_kind(element: _Element, before: bool, pager: set, link_targets: dict, title: str) -> str:
-    """Whether a sibling of the lone entry's element is page chrome, text of the entry, a box
-    of links only (after the entry), or empty."""
+    """What a sibling of the lone entry's element is: sure chrome (the pager, another
+    article), likely chrome (a menu, a footer, a form, hidden), a heading, a column's label
+    (its name, the site's navigation, a short word before the list), the entry's text, a box
+    of links only (after the entry), or empty. See ``_lone_entry_nodes`` for where each counts."""
     tail = bool(element.tail and element.tail.strip())
     tag = tag_of(element)
     if tag in ("", "script", "style"):
         return _CONTENT if tail else _EMPTY
     links = list(element.iter("a"))
     if any(a in link_targets or a in pager for a in links):
-        return _CHROME  # another article (a sidebar, a duplicate link), or the pager
-    if len(links) >= LINK_BOX or _hidden(element):
-        return _CHROME  # a menu, a footer's links; what a browser does not show
+        return _SURE  # another article (a sidebar, a duplicate link), or the pager
     text = collapse(text_content(element))
-    if TOTAL_PAGES.search(text) or PAGE_OF.search(text) or FOOTER.search(text):
-        return _CHROME
+    if (TOTAL_PAGES.search(text) or PAGE_OF.search(text) or RECORDS.search(text)) and len(PAGER_WORDS.sub("", text)) <= 4:
+        return _SURE  # the pager's count, 共 12 页 (a pager of script links has no link to go by)
+    if len(links) >= LINK_BOX or _hidden(element) or FOOTER.search(text):
+        return _CHROME  # a menu, a footer; what a browser does not show
     if before and next(element.iter("input", "select", "textarea", "form"), None) is not None:
         return _CHROME  # a search box, a date filter above the list
-    if before and text:
-        if tag in HEADING_TAGS and WORD.search(text) and not DATE_PIECE.match(text):
-            return _HEADING  # the column's heading (a date or a day heading belongs to the entry)
-        if (len(text) >= 2 and text in title) or BREADCRUMB.search(text) or len(links) >= 2:
-            return _HEADING  # the column's name, a breadcrumb, the site's navigation
-        if tag == "thead" or (tag == "tr" and not any(True for _ in element.iter("td"))):
-            return _HEADING  # a table's header row
+    if before and text and not DATE_IN.search(text):  # a date before the headline is the entry's
+        if tag in HEADING_TAGS and WORD.search(text):
+            return _HEADING
+        if BREADCRUMB.search(text) or tag == "thead" or (tag == "tr" and not any(True for _ in element.iter("td"))):
+            return _HEADING  # a breadcrumb, a table's header row
+        if tag != "a" and len(text) >= 2 and WORD.search(text) and text in title:
+            return _HEADING  # the column's name (a link of that text is the entry's category)
+        if LABEL.fullmatch(text) and not links and tag in BLOCK_TAGS:
+            return _HEADING  # a word in a block of its own over the list: 最新动态, 加载中...
+        if len(links) >= 2 or LABEL.fullmatch(text):
+            return _LABEL  # the site's navigation, category links, a short word (湖北日报, 置顶)
+    if not before and text and (SIDEBAR_HEADING.match(text) or TRAILER.fullmatch(text)):
+        return _CHROME  # 相关推荐, 热门文章 …; 返回顶部, 更多>> after the entry
     if not tail and links and not before and not _TEXT_OUTSIDE_LINKS(element):
         return _LINKS  # all its text is links': chrome where it trails the entry, content before text
     return _CONTENT if text or tail else _EMPTY

@@ -55,6 +55,23 @@ def clean_title(raw: str) -> CleanTitle:
     return CleanTitle(title=title, region_tag=region_tag)
 
 
+TRUNCATION_MARKS = ("…", "...", "。。。")  # where a listing cuts a headline short
+
+
+def retitle(old: str, new: str) -> str:
+    """Headline ``new`` under the leading bracket tags of headline ``old``, where ``new`` has
+    none of its own: an edited article's page title under the tag its listing gave it
+    (``retitle("【武汉招商】甲项目签约", "甲项目签约仪式举行")`` → ``"【武汉招商】甲项目签约仪式举行"``)."""
+    new = collapse_whitespace(new)
+    if _TAG.match(new):
+        return new
+    old = collapse_whitespace(old)
+    end = 0
+    while (match := _TAG.match(old[end:])) and end + match.end() < len(old):
+        end += match.end()
+    return old[:end] + new
+
+
 def _region_of(tag: str) -> str | None:
     """``武汉招商`` → ``武汉``; a tag that is not a 招商 tag (``独家``, ``视频``) names no region."""
     if tag.endswith(_INVESTMENT_TAG):

@@ -23,15 +23,41 @@ def now_listed(site: ReplaySite, detail_id: int) -> dict:
     return next(a for a in site.expected() if a["detail_id"] == detail_id)
 
 
-class FailingArticlePage:
-    """Answers one article's page with a 500 while active."""
+class CountingHeadline:
+    """A listing that shows a view count inside one article's headline link, new on every
+    request, while the article's own page never changes."""
+
+    def __init__(self, headline: str) -> None:
+        self.headline, self.views = headline, 0
+
+    def intercept(self, handler, page):
+        if "/page/" not in handler.path or self.headline not in page.body.decode("utf-8", "replace"):
+            return page
+        self.views += 1
+        body = page.body.decode("utf-8").replace(self.headline, f"{self.headline}（阅读{self.views}）")
+        return Page(page.status, body.encode("utf-8"), page.content_type)
+
+
+class AlwaysNotModified:
+    """Answers 304 to every request for one article's page, validators or not (a broken cache)."""
 
     def __init__(self, detail_id: int) -> None:
         self.detail_id, self.active = detail_id, False
 
     def intercept(self, handler, page):
         hit = self.active and f"/detail/{self.detail_id}." in handler.path
-        return Page(500, b"busy", page.content_type) if hit else page
+        return Page(304, b"", page.content_type, page.etag, page.last_modified) if hit else page
+
+
+class FailingArticlePage:
+    """Answers one article's page with a 500 (or ``status``) while active."""
+
+    def __init__(self, detail_id: int) -> None:
+        self.detail_id, self.active, self.status = detail_id, False, 500
+
+    def intercept(self, handler, page):
+        hit = self.active and f"/detail/{self.detail_id}." in handler.path
+        return Page(self.status, b"busy", page.content_type) if hit else page
 
 
 @pytest.mark.parametrize("mode", [[], ["--refresh-days", "100000"]], ids=["incremental", "refresh"])
@@ -64,6 +90,79 @@ def test_an_edited_headline_is_archived_by_the_next_crawl(tmp_path, mode, which)
         count = len(server.requests)
         assert crawl(server.start_url, db).returncode == 0
         assert not [p for _, p, _ in server.requests[count:] if f"/detail/{edited}." in p]
+
+
+def test_an_edited_headline_beyond_the_walk_is_archived_by_a_refresh(tmp_path):
+    """A refresh of an article the walk did not reach (page 5 of 6) reads the edited
+    headline from its page, under the 【region】 tag its listing gave it."""
+    site = ReplaySite(pages=6)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        edited = site.listed_ids()[45]
+        before = archived(db, edited)
+        site.edit_article(edited)
+        time.sleep(1.1)
+        count = len(server.requests)
+        assert crawl(server.start_url, db, "--refresh-days", "100000").returncode == 0
+        assert "/info/144795/page/5" not in [p for _, p, _ in server.requests[count:]]  # not walked
+    new = now_listed(site, edited)
+    now = archived(db, edited)
+    assert (now["title"], now["title_raw"], now["body"]) == (new["title"], new["title_raw"], new["body"])
+    (version,) = rows(db, "SELECT title_raw FROM article_versions WHERE detail_id = ?", (edited,))
+    assert version[0] == before["title_raw"]
+
+
+def test_a_count_in_a_headline_costs_one_conditional_request_a_run_and_no_version(tmp_path):
+    site = ReplaySite(pages=2)
+    headline = site.expected()[3]["title_raw"]
+    counting = CountingHeadline(headline)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=counting) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        detail = site.detail_path(site.expected()[3]["detail_id"])
+        for _ in range(3):
+            count = len(server.requests)
+            result = crawl(server.start_url, db)
+            assert result.returncode == 0, result.stderr
+            assert [s for _, p, s in server.requests[count:] if detail in p] == [304]  # asked if it changed: no
+    assert rows(db, "SELECT count(*) FROM article_versions")[0][0] == 0
+    assert archived(db, site.expected()[3]["detail_id"])["title_raw"] == f"{headline}（阅读1）"  # as first archived
+    (shown,) = rows(db, "SELECT title_shown FROM listing_entries WHERE detail_id = ?", (site.expected()[3]["detail_id"],))
+    assert shown[0].startswith(f"{headline}（阅读") and shown[0] != f"{headline}（阅读1）"  # the entry as last seen
+
+
+def test_a_server_answering_304_to_everything_does_not_keep_the_crawl_asking(tmp_path):
+    site = ReplaySite(pages=2)
+    stuck = AlwaysNotModified(site.listed_ids()[2])
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=stuck) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        site.edit_article(stuck.detail_id)
+        stuck.active = True
+        detail = site.detail_path(stuck.detail_id)
+        for expected in ([304], []):  # asked once; then its entry is as seen, and nothing is asked
+            count = len(server.requests)
+            result = crawl(server.start_url, db)
+            assert result.returncode == 0, result.stderr
+            assert [s for _, p, s in server.requests[count:] if detail in p] == expected
+
+
+def test_an_edited_article_whose_page_is_gone_is_not_asked_for_every_run(tmp_path):
+    site = ReplaySite(pages=2)
+    gone = FailingArticlePage(site.listed_ids()[2])
+    gone.status = 404
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=gone) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        before = archived(db, gone.detail_id)
+        site.edit_article(gone.detail_id)
+        gone.active = True
+        assert crawl(server.start_url, db).returncode == 1  # that page's error, once
+        count = len(server.requests)
+        assert crawl(server.start_url, db).returncode == 0
+        assert not [p for _, p, _ in server.requests[count:] if f"/detail/{gone.detail_id}." in p]
+    assert archived(db, gone.detail_id)["body"] == before["body"]  # the article stays as archived
 
 
 def test_a_failed_fetch_of_an_edited_article_is_tried_again_by_the_next_run(tmp_path):

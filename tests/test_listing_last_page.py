@@ -58,6 +58,52 @@ CASES = {
 }
 
 
+SHARE = "<div class='share'>分享：<a href='#'>微信</a><a href='#'>微博</a><a href='#'>QQ</a><a href='#'>空间</a></div>"
+# Inside an entry, what looks like page chrome is the entry's: its date and summary stay.
+INSIDE = {
+    "share box": (f"<li>{HEADLINE}{SHARE}<p>{SUMMARY}</p><span>{DATE}</span></li>", "分享：微信微博QQ空间 " + SUMMARY),
+    "hidden count": (f"<li>{HEADLINE}<span style='display:none'>99</span><p>{SUMMARY}</p><span>{DATE}</span></li>", "99 " + SUMMARY),
+    "copyright words": (f"<li>{HEADLINE}<p>版权交易中心揭牌，版权所有人可在线登记。</p><span>{DATE}</span></li>", "版权交易中心揭牌，版权所有人可在线登记。"),
+    "page words": (f"<li>{HEADLINE}<p>一期完成 1/3 页岩气开发，规划共 3 页图纸已公示。</p><span>{DATE}</span></li>", "一期完成 1/3 页岩气开发，规划共 3 页图纸已公示。"),
+    "dated heading": (f"<li><h5>{DATE} 湖北日报</h5><h3>{HEADLINE}</h3><p>{SUMMARY}</p></li>", "湖北日报 " + SUMMARY),
+    "date and place links": (f"<li><p>{DATE} <a href='/r/1'>湖北</a> <a href='/r/2'>武汉</a></p>{HEADLINE}<p>{SUMMARY}</p></li>", "湖北 武汉 " + SUMMARY),
+}
+
+
+@pytest.mark.parametrize("case", INSIDE)
+def test_chrome_like_pieces_inside_the_entry_are_the_entry_s(case):
+    item, summary = INSIDE[case]
+    [entry] = listing_entries(page(f"<h2>招商引资</h2><ul>{item}</ul>{PAGER}"), URL)
+    assert (entry.title, entry.date_raw, entry.summary) == (TITLE, DATE, summary)
+    [entry] = listing_entries(page(f"<ul>{item}</ul>"), URL)  # and with no pager to mark the column
+    assert (entry.title, entry.date_raw, entry.summary) == (TITLE, DATE, summary)
+
+
+# Around the list, what is the page's stays out: a loading notice or a word over the list,
+# a count of records, a related box and 返回顶部 after it.
+AROUND = {
+    "loading notice": ("<div class='loading'>加载中...</div><div class='tit'>最新动态</div>", ""),
+    "record count": ("", "<div class='count'>共有 1 条记录</div>"),
+    "related and back to top": ("", "<div class='rel'>相关推荐：<a href='/n/1'>招商政策</a><a href='/n/2'>园区介绍</a></div>"
+                                    "<div class='more'><a href='/info/'>更多&gt;&gt;</a></div><div class='bt'>返回顶部</div>"),
+}
+
+
+@pytest.mark.parametrize("case", AROUND)
+def test_the_page_around_the_list_is_not_the_entry(case):
+    before, after = AROUND[case]
+    [entry] = listing_entries(page(f"{before}<ul><li>{HEADLINE}<p>{SUMMARY}</p><span>{DATE}</span></li></ul>{after}"), URL)
+    assert (entry.title, entry.date_raw, entry.summary) == (TITLE, DATE, SUMMARY)
+
+
+def test_a_date_before_the_headline_is_kept_whatever_the_page_title_and_navigation_say():
+    """The site's 首页 link is no pager link, and a date the <title> repeats is no heading."""
+    html = page(f"<h2>招商引资</h2><ul><li><span>{DATE}</span>{HEADLINE}<p>{SUMMARY}</p></li></ul>{PAGER}",
+                title=f"{DATE} 招商引资_示例园区网")  # fmt: skip
+    [entry] = listing_entries(html, URL)
+    assert (entry.title, entry.date_raw, entry.summary) == (TITLE, DATE, SUMMARY)
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_only_entry_is_its_own_text(case):
     entries = listing_entries(page(CASES[case]), URL)
@@ -127,6 +173,21 @@ def test_a_deep_and_wide_one_entry_page_is_read_in_linear_time():
     cost(5)  # warm; libxml2 keeps 255 levels of nesting, so the deep page stays below that
     small, large = min(cost(10) for _ in range(3)), min(cost(200) for _ in range(3))
     assert large < 20 * small * 5  # linear with room; quadratic would be ~400x
+
+
+def test_a_page_of_many_links_to_the_one_article_is_read_in_linear_time():
+    """Each block holding the article is a candidate entry; only the first few are read."""
+
+    def cost(n: int) -> float:
+        html = page("<h2>招商引资</h2>" + f"{HEADLINE}<span>{DATE}</span>" * n)
+        started = time.perf_counter()
+        [entry] = listing_entries(html, URL)
+        assert entry.title == TITLE
+        return time.perf_counter() - started
+
+    cost(10)
+    small, large = min(cost(100) for _ in range(3)), min(cost(2000) for _ in range(3))
+    assert large < 20 * small * 5
 
 
 @pytest.mark.parametrize("theme", ["classic", "table", "flat"])

@@ -29,12 +29,13 @@ from typing import Any
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.state import CrawlState, RefreshTarget, shown_titles
-from archive.store import utc_now
+from archive.state import CrawlState, ShownEntry, archived_page, shown_entries
+from archive.store import GONE_STATUSES, utc_now
 from crawler import settings as defaults
 from crawler.items import (
     ArticleItem,
@@ -45,6 +46,7 @@ from crawler.items import (
     PendingArticles,
     Unchanged,
     archived_article,
+    entry_seen,
 )
 from crawler.middlewares import is_transient
 from crawler.robots import RobotsUnreachable
@@ -55,7 +57,7 @@ from extract.urls import (
     canonical_detail_url, canonical_listing_url, is_crawlable, listing_url_problem, site_domains, without_userinfo,
 )
 from normalize.dates import SHANGHAI
-from normalize.titles import clean_title
+from normalize.titles import TRUNCATION_MARKS, clean_title, retitle
 
 
 
@@ -90,13 +92,15 @@ def page_html(response: Response) -> str:
     return decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
 
 
+def headline_key(title: str) -> str:
+    """A headline without its 【region】 tags and spacing: two headlines with one key are one."""
+    return "".join(clean_title(title or "").title.split())
+
+
 def shows_headline(page_title: str, listing_title: str | None) -> bool:
     """Whether the title found on an article page is the one its listing showed (the 【region】
     prefix, whitespace and a listing's truncation mark … aside): the page is that article."""
-    def key(text: str) -> str:
-        return "".join(clean_title(text or "").title.split())
-
-    shown, listed = key(page_title), key(listing_title or "").rstrip("….。")
+    shown, listed = headline_key(page_title), headline_key(listing_title or "").rstrip("….。")
     return bool(shown and listed) and shown.startswith(listed)
 
 
@@ -133,11 +137,6 @@ class ParknewsSpider(scrapy.Spider):
         self.requested_ids: set[int] = set()
         self.requested_pages: dict[str, set[int]] = {}
         self.entries_seen: set[tuple[str, int]] = set()
-        # Articles asked for with what the archive holds of their entry (refresh, pending): the
-        # listing may show a new headline (an edited article) before or after the page answers.
-        self.archived_in_flight: set[int] = set()
-        self.archived_ids: dict[int, str] = {}  # articles handed to the pipelines in this run -> fetched_at
-        self.retitled: dict[int, ArticleItem] = {}  # detail id -> the item its new entry makes
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ParknewsSpider:
@@ -180,6 +179,7 @@ class ParknewsSpider(scrapy.Spider):
             spider.mode = "full"
         else:
             spider.mode = "refresh" if refreshing else "incremental"
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -220,8 +220,7 @@ class ParknewsSpider(scrapy.Spider):
             return
         if not self.listing_confirmed:
             self.listing_confirmed = True
-            yield from self.pending_requests()
-            yield from self.refresh_requests()
+            yield from self.pending_requests()  # the refreshes wait for the walk (see on_idle)
         yield capture(response, "listing", listing=listing, page=page)
         if not entries:
             # A listing page without entries is a page being edited: ask again later.
@@ -293,21 +292,24 @@ class ParknewsSpider(scrapy.Spider):
             seen.add(number)
             yield self.listing_request(url, listing=walk.listing, page=number, known_streak=known_streak)
 
-    def retitled_entries(self, entries: list[ListingEntry], listing: str) -> set[int]:
-        """The archived articles this listing page shows under another headline than last time:
-        edited articles, fetched again (without validators) to archive the new headline. A
-        full crawl fetches every entry anyway."""
-        known = [e.detail_id for e in entries if e.detail_id in self.known_ids and e.detail_id not in self.retitled]
+    def retitled_entries(self, entries: list[ListingEntry], listing: str) -> dict[int, ShownEntry]:
+        """The archived articles this listing page shows under another headline than it did
+        last time (spacing aside), with the validators of their archived page: an edited
+        article is fetched again, the page asked for only if it changed. A full crawl fetches
+        every entry anyway."""
+        known = [e.detail_id for e in entries if e.detail_id in self.known_ids and e.detail_id not in self.requested_ids]
         if self.full or not known:
-            return set()
-        shown = shown_titles(self.settings.get("ARCHIVE_PATH"), listing, known)
-        def key(title: str) -> str:  # spacing aside: a re-flowed headline is the same headline
+            return {}
+        shown = shown_entries(self.settings.get("ARCHIVE_PATH"), listing, known)
+
+        def key(title: str) -> str:
             return "".join(title.split())
 
-        return {e.detail_id for e in entries if e.detail_id in shown and key(shown[e.detail_id]) != key(e.title)}
+        return {e.detail_id: shown[e.detail_id] for e in entries
+                if e.detail_id in shown and key(shown[e.detail_id].title_shown) != key(e.title)}  # fmt: skip
 
     def follow_entry(
-        self, entry: ListingEntry, *, listing: str, listing_url: str, page: int, retitled: set[int] = frozenset()
+        self, entry: ListingEntry, *, listing: str, listing_url: str, page: int, retitled: dict[int, ShownEntry] | None = None
     ) -> Iterator[Any]:
         if not is_crawlable(entry.url, self.allowed_domains) or (listing, entry.detail_id) in self.entries_seen:
             return  # off-site, or shifted onto the next page while we crawled: first sighting wins
@@ -316,13 +318,19 @@ class ParknewsSpider(scrapy.Spider):
         self.entries_seen.add((listing, entry.detail_id))
         where = {"listing": listing, "detail_id": entry.detail_id, "listing_url": listing_url,
                  "page": page, "position": entry.position, "title_shown": entry.title}  # fmt: skip
-        if entry.detail_id in retitled:
-            yield from self.fetch_retitled(self.entry_item(entry, listing=listing, listing_url=listing_url, page=page))
+        if entry.detail_id in self.requested_ids:
+            yield EntrySeen(**where)  # one article per detail id: fetched already, from another listing or host
             return
-        # One article per detail id: one fetched already (from another listing, or under another
-        # host) or known to the archive is only recorded as an entry of this listing.
-        if entry.detail_id in self.requested_ids or (entry.detail_id in self.known_ids and not self.full):
-            yield EntrySeen(**where)
+        if entry.detail_id in self.known_ids and not self.full:
+            # Archived: only recorded as seen, unless due for a refresh or shown under a new
+            # headline (then asked for with the entry as it is now, if its page changed).
+            validators = self.refresh.get(entry.detail_id) or (retitled or {}).get(entry.detail_id)
+            if validators is None:
+                yield EntrySeen(**where)
+                return
+            self.requested_ids.add(entry.detail_id)
+            item = self.entry_item(entry, listing=listing, listing_url=listing_url, page=page)
+            yield self.detail_request(entry.url, item, etag=validators.etag, last_modified=validators.last_modified)
             return
         self.requested_ids.add(entry.detail_id)
         item = self.entry_item(entry, listing=listing, listing_url=listing_url, page=page)
@@ -332,17 +340,8 @@ class ParknewsSpider(scrapy.Spider):
                 detail_id=item.detail_id, url=item.url, listing=listing, listing_url=listing_url, page=page,
                 position=entry.position, title_shown=entry.title, listing_date_raw=entry.date_raw, summary=entry.summary,
             )  # fmt: skip
-        yield self.detail_request(entry.url, item, self.refresh.get(entry.detail_id))
-
-    def fetch_retitled(self, item: ArticleItem) -> Iterator[scrapy.Request]:
-        """An archived article under a new headline. Its entry is written with the article only:
-        if the fetch fails, the next run sees the old headline archived and tries again."""
-        self.retitled[item.detail_id] = item
-        if item.detail_id in self.archived_in_flight:
-            return  # asked for already with the archive's entry: parse_detail takes this one
-        item.supersedes = self.archived_ids.get(item.detail_id, "")  # archived already in this run, with the old entry
-        self.requested_ids.add(item.detail_id)
-        yield self.detail_request(item.url, item, dont_filter=True)
+        target = self.refresh.get(entry.detail_id)
+        yield self.detail_request(entry.url, item, etag=target and target.etag, last_modified=target and target.last_modified)
 
     def entry_item(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> ArticleItem:
         return ArticleItem(
@@ -371,17 +370,16 @@ class ParknewsSpider(scrapy.Spider):
 
     # -- detail pages -------------------------------------------------------------------------
 
-    def detail_request(
-        self, url: str, item: ArticleItem, target: RefreshTarget | None = None, dont_filter: bool = False
-    ) -> scrapy.Request:
+    def detail_request(self, url: str, item: ArticleItem, *, etag: str | None = None, last_modified: str | None = None) -> scrapy.Request:
+        """The article page's request; with the validators given, a conditional one."""
         headers = {}
-        if target and target.etag:
-            headers["If-None-Match"] = target.etag
-        if target and target.last_modified:
-            headers["If-Modified-Since"] = target.last_modified
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         return scrapy.Request(
             url, headers=headers, callback=self.parse_detail, errback=self.detail_failed,
-            cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]}, dont_filter=dont_filter,
+            cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]},
         )  # fmt: skip
 
     def pending_requests(self) -> Iterator[scrapy.Request]:
@@ -390,7 +388,6 @@ class ParknewsSpider(scrapy.Spider):
             if target.detail_id in self.requested_ids or not is_crawlable(target.url, self.allowed_domains):
                 continue
             self.requested_ids.add(target.detail_id)
-            self.archived_in_flight.add(target.detail_id)
             yield self.detail_request(target.url, archived_article(target))
         for pending in self.pending_pages:
             seen = self.requested_pages.setdefault(pending.listing, set())
@@ -398,6 +395,17 @@ class ParknewsSpider(scrapy.Spider):
                 continue
             seen.add(pending.page)
             yield self.listing_request(pending.url, listing=pending.listing, page=pending.page)
+
+    def on_idle(self) -> None:
+        """Once the walk is done: the refreshes its pages did not show (their entries as the
+        archive holds them). The walk asks for those it shows, with their entries as now."""
+        if self.fatal_error or not self.listing_confirmed:
+            return
+        requests = list(self.refresh_requests())
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def refresh_requests(self) -> Iterator[scrapy.Request]:
         """Archived articles due for a refresh, asked for with their validators."""
@@ -407,20 +415,15 @@ class ParknewsSpider(scrapy.Spider):
             if target.detail_id in self.requested_ids:
                 continue
             self.requested_ids.add(target.detail_id)
-            self.archived_in_flight.add(target.detail_id)
-            yield self.detail_request(target.url, archived_article(target), target)
+            yield self.detail_request(target.url, archived_article(target), etag=target.etag, last_modified=target.last_modified)
 
     def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[Any]:
         page = capture(response, "detail", detail_id=item.detail_id)
-        self.archived_in_flight.discard(item.detail_id)
-        if not item.listing_seen and item.detail_id in self.retitled:
-            item = self.retitled[item.detail_id]  # asked for with the archive's entry; the listing since showed a new headline
         if response.status == 304:
             yield page
-            if item.listing_seen and item.detail_id in self.retitled:
-                yield self.detail_request(item.url, item, dont_filter=True)  # the page as it is now, in full
-                return
             yield Unchanged(detail_id=item.detail_id)
+            if item.listing_seen:
+                yield entry_seen(item)  # the page did not change; its entry is recorded as seen now
             return
         try:
             fields = detail_fields(page_html(response), response.url, listing_title=item.listing_title)
@@ -437,6 +440,8 @@ class ParknewsSpider(scrapy.Spider):
                 yield retry_or_error
                 return
             self.crawler.stats.inc_value("parknews/articles_without_text")
+        if not item.listing_seen and fields.title and headline_key(fields.title) != headline_key(item.listing_title):
+            item.listing_title = self.edited_headline(item, fields.title)
         item.detail_title = fields.title
         item.region_raw = fields.region_raw
         item.published_raw = fields.published_raw
@@ -445,8 +450,23 @@ class ParknewsSpider(scrapy.Spider):
         item.fetched_at = utc_now()
         item.capture = page
         self.crawler.stats.inc_value("parknews/articles_fetched")
-        self.archived_ids[item.detail_id] = item.fetched_at
         yield item
+
+    def edited_headline(self, item: ArticleItem, page_title: str) -> str:
+        """The headline to archive for an article fetched with the archive's entry (a refresh
+        beyond the walk, a pending page) whose page shows another headline than that entry:
+        the page's own, under the entry's 【region】 tag, where the archived page showed the
+        entry's headline (the article was edited); else the entry's (a listing that shortens
+        or words its headlines otherwise than its pages)."""
+        if item.listing_title.endswith(TRUNCATION_MARKS):
+            return item.listing_title
+        archived = archived_page(self.settings.get("ARCHIVE_PATH"), item.detail_id)
+        if archived is None:
+            return item.listing_title
+        before = detail_fields(archived[1], archived[0], listing_title=item.listing_title).title
+        if headline_key(before) != headline_key(item.listing_title):
+            return item.listing_title
+        return retitle(item.listing_title, page_title)
 
     def retry_or_error(self, response: Response, reason: str, listing: str | None = None) -> scrapy.Request | CrawlError:
         """Scrapy's retry of a page that answered but is not usable yet, or an error once retries run out."""
@@ -466,7 +486,9 @@ class ParknewsSpider(scrapy.Spider):
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         reason, status = failure_reason(failure)
         detail_id = failure.request.cb_kwargs["item"].detail_id
-        self.archived_in_flight.discard(detail_id)  # a new headline seen since is tried next run
+        item = failure.request.cb_kwargs["item"]
+        if item.listing_seen and detail_id in self.known_ids and status in GONE_STATUSES:
+            yield entry_seen(item)  # an archived article's page is gone: its entry is not asked for again each run
         yield from self.failed_response_capture(failure, "detail", detail_id=detail_id)
         yield CrawlError(url=failure.request.url, reason=reason, http_status=status, kind="detail", detail_id=detail_id)
 
