@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
-from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
