@@ -18,7 +18,10 @@ from normalize.text import strip_invisible
 
 # A breadcrumb line: "当前位置：首页 > 招商引资 > 正文", "首页 » 资讯", "… > 正文". The page's place
 # on the site, never an article's or an entry's text.
-BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|您当前的位置|当前所在位置)\s*[:：]|^首页\s*[>»›/]|[>»›]\s*正文$")
+BREADCRUMB = re.compile(
+    r"^(?:当前位置|您的位置|你的位置|您现在的位置|您当前的位置|当前所在位置|您所在的位置|您当前所在位置)\s*[:：]"
+    r"|^(?:所在)?位置\s*[:：]\s*(?:网站)?首页|^(?:网站)?首页\s*(?:>{1,2}|[»›/])|(?:>{1,2}|[»›])\s*正文$"
+)
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
     "footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody td tfoot "

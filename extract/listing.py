@@ -190,7 +190,8 @@ LINK_BOX = 4  # links in one sibling that make it a menu: an entry's tag line ho
 # What a sibling of the lone entry's element is (see _sibling_kind).
 _SURE, _CHROME, _HEADING, _LABEL = "sure", "chrome", "heading", "label"
 _CONTENT, _LINKS, _EMPTY = "content", "links", "empty"
-DATE_IN = re.compile(DATE)
+DATE_IN = re.compile(f"{DATE}|{SHORT_DATE}|{RELATIVE_DATE}")  # 2025-05-12, 05-12, 昨天, 3天前: the entry's
+SENTENCE_END = re.compile(r"[。！？!?]")
 LABEL = re.compile(r"[^\W\d_]{2,8}[^\w\s]{0,3}")  # a short word, no digit: 最新动态, 公告, 加载中...
 # What may follow a list and is none of its entries: 返回顶部, 更多>>, 没有更多了, 加载更多.
 TRAILER = re.compile(r"(?:返回顶部|回到顶部|top|(?:查看|点击|加载)?更多\S{0,4}|没有更多\S{0,6}|\W*)", re.IGNORECASE)
@@ -341,11 +342,13 @@ def _sibling_kind(element: _Element, before: bool, pager: set, link_targets: dic
     text = collapse(text_content(element))
     if (TOTAL_PAGES.search(text) or PAGE_OF.search(text) or RECORDS.search(text)) and len(PAGER_WORDS.sub("", text)) <= 4:
         return _SURE  # the pager's count, 共 12 页 (a pager of script links has no link to go by)
-    if len(links) >= LINK_BOX or _hidden(element) or FOOTER.search(text):
-        return _CHROME  # a menu, a footer; what a browser does not show
+    if DATE_IN.search(text):
+        return _CONTENT  # a date, with whatever stands beside it (a tag line, a source), is the entry's
+    if len(links) >= LINK_BOX or _hidden(element) or (FOOTER.search(text) and not SENTENCE_END.search(text)):
+        return _CHROME  # a menu, a footer (not a sentence naming an ICP licence); what a browser does not show
     if before and next(element.iter("input", "select", "textarea", "form"), None) is not None:
         return _CHROME  # a search box, a date filter above the list
-    if before and text and not DATE_IN.search(text):  # a date before the headline is the entry's
+    if before and text:
         if tag in HEADING_TAGS and WORD.search(text):
             return _HEADING
         if BREADCRUMB.search(text) or tag == "thead" or (tag == "tr" and not any(True for _ in element.iter("td"))):
@@ -356,7 +359,7 @@ def _sibling_kind(element: _Element, before: bool, pager: set, link_targets: dic
             return _HEADING  # a word in a block of its own over the list: 最新动态, 加载中...
         if len(links) >= 2 or LABEL.fullmatch(text):
             return _LABEL  # the site's navigation, category links, a short word (湖北日报, 置顶)
-    if not before and text and (SIDEBAR_HEADING.match(text) or TRAILER.fullmatch(text)):
+    if not before and text and ((SIDEBAR_HEADING.match(text) and (links or len(text) <= 12)) or TRAILER.fullmatch(text)):
         return _CHROME  # 相关推荐, 热门文章 …; 返回顶部, 更多>> after the entry
     if not tail and links and not before and not _TEXT_OUTSIDE_LINKS(element):
         return _LINKS  # all its text is links': chrome where it trails the entry, content before text

@@ -106,7 +106,7 @@ _HAS_FULL_WIDTH = re.compile("[０-９．％]")
 
 # Thousands separated by commas, or by thin spaces as GB/T 15835 sets them (5\u2009000万元).
 _THIN_SPACES = "\u2009\u202f\u2005\u2006"
-_AR = rf"(?<![\d.])(?:\d{{1,3}}(?:[,{_THIN_SPACES}]\d{{3}})+|\d+)(?:\.\d+)?"
+_AR = rf"(?<![\d.])(?<!\d[{_THIN_SPACES}])(?:\d{{1,3}}(?:[,{_THIN_SPACES}]\d{{3}})+|\d+)(?:\.\d+)?"
 _CN = rf"(?<![{_CN_DIGITS}{_CN_MULTS}])[{_CN_DIGITS}{_CN_MULTS}]+(?:点[{_CN_DIGITS}]+)?"
 _CUR = "|".join(
     re.escape(c) + ("(?![A-Za-z])" if c.isascii() else "") for c in sorted(CURRENCIES, key=len, reverse=True)
@@ -217,8 +217,9 @@ def money_amounts(text: str | None) -> list[Amount]:
     while segment := _NUMBER_SEGMENT.search(folded, position):
         start = segment.start()
         before = folded[start - 1] if start else ""
-        if (before == "." or before.isdecimal()) if segment[1] else before in _CN_CHARS:
-            position = segment.end()  # inside a run (after an amount), or a decimal's fraction
+        in_run = before == "." or before.isdecimal() or (before in _THIN_SPACES and folded[start - 2 : start - 1].isdecimal())
+        if in_run if segment[1] else before in _CN_CHARS:
+            position = segment.end()  # inside a run (after an amount, a thin space's group), or a decimal's fraction
             continue
         near = bisect_left(anchors, start - _BEFORE_REACH)
         if near == len(anchors):

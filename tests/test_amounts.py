@@ -43,7 +43,8 @@ def test_positions_hold_for_full_width_text():
     assert [text[a.position:a.position + len(a.value_raw)] for a in money_amounts(text)] == ["１２０亿元", "３．５亿元"]
 
 
-@pytest.mark.parametrize("text", ["", None, "亿元", "。。。", "1" * 5000, "元" * 100, "总投资5 000万元", "投资05亿元"])
+@pytest.mark.parametrize("text", ["", None, "亿元", "。。。", "1" * 5000, "元" * 100, "总投资5 000万元", "投资05亿元",
+                                  "投资12\u200934万元", "投资0\u2009500万元"])
 def test_odd_text_gives_no_amount(text):
     assert money_amounts(text) == []
 

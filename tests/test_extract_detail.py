@@ -107,7 +107,8 @@ PICTURES_ONLY = """<html><head><title>某园区签约仪式图集_产业园区�
 
 
 @pytest.mark.parametrize(
-    "crumb", ["当前位置：首页 &gt; 招商引资 &gt; 正文", "您的位置: 首页 » 资讯", "首页 &gt; 招商引资", "招商引资 &gt; 正文"]
+    "crumb", ["当前位置：首页 &gt; 招商引资 &gt; 正文", "您的位置: 首页 » 资讯", "首页 &gt; 招商引资", "招商引资 &gt; 正文",
+              "您所在的位置：首页 &gt; 招商", "网站首页 &gt; 招商资讯 &gt; 详情", "位置：首页 &gt; 招商", "网站首页 &gt;&gt; 招商"]
 )
 def test_a_breadcrumb_is_not_the_body_of_a_page_of_pictures(crumb):
     fields = detail_fields(PICTURES_ONLY.format(crumb=crumb), URL, "【武汉招商】某园区签约仪式图集")

@@ -66,6 +66,11 @@ INSIDE = {
     "copyright words": (f"<li>{HEADLINE}<p>版权交易中心揭牌，版权所有人可在线登记。</p><span>{DATE}</span></li>", "版权交易中心揭牌，版权所有人可在线登记。"),
     "page words": (f"<li>{HEADLINE}<p>一期完成 1/3 页岩气开发，规划共 3 页图纸已公示。</p><span>{DATE}</span></li>", "一期完成 1/3 页岩气开发，规划共 3 页图纸已公示。"),
     "dated heading": (f"<li><h5>{DATE} 湖北日报</h5><h3>{HEADLINE}</h3><p>{SUMMARY}</p></li>", "湖北日报 " + SUMMARY),
+    "tag line with the date": (f"<li>{HEADLINE}<p>{SUMMARY}</p><div class='tags'>{DATE} <a href='/t/1'>江汉</a> "
+                               "<a href='/t/2'>招商</a> <a href='/t/3'>新能源</a> <a href='/t/4'>汽车</a></div></li>",
+                               f"{SUMMARY} 江汉 招商 新能源 汽车"),
+    "summary opening with 相关": (f"<li>{HEADLINE}<p>相关负责人介绍，{SUMMARY}</p><span>{DATE}</span></li>", f"相关负责人介绍，{SUMMARY}"),
+    "summary naming a licence": (f"<li>{HEADLINE}<p>{SUMMARY}平台已完成ICP备案。</p><span>{DATE}</span></li>", f"{SUMMARY}平台已完成ICP备案。"),
     "date and place links": (f"<li><p>{DATE} <a href='/r/1'>湖北</a> <a href='/r/2'>武汉</a></p>{HEADLINE}<p>{SUMMARY}</p></li>", "湖北 武汉 " + SUMMARY),
 }
 
@@ -94,6 +99,14 @@ def test_the_page_around_the_list_is_not_the_entry(case):
     before, after = AROUND[case]
     [entry] = listing_entries(page(f"{before}<ul><li>{HEADLINE}<p>{SUMMARY}</p><span>{DATE}</span></li></ul>{after}"), URL)
     assert (entry.title, entry.date_raw, entry.summary) == (TITLE, DATE, SUMMARY)
+
+
+@pytest.mark.parametrize("day", ["昨天", "3天前"])
+def test_a_relative_date_before_the_headline_is_the_entry_s(day):
+    html = page(f"<h2>招商引资</h2><table><tr><td>{day}</td><td>{HEADLINE}</td></tr><tr><td colspan='2'>{SUMMARY}</td></tr>"
+                f"</table>{PAGER}")  # fmt: skip
+    [entry] = listing_entries(html, URL)
+    assert (entry.title, entry.date_raw, entry.summary) == (TITLE, day, SUMMARY)
 
 
 def test_a_date_before_the_headline_is_kept_whatever_the_page_title_and_navigation_say():
