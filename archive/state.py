@@ -29,6 +29,7 @@ class RefreshTarget:
     position: int
     etag: str | None
     last_modified: str | None
+    body_sha1: str | None = None  # of that page's body: a 200 with the same body is no change
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,6 @@ class CrawlState:
 
 
     def load_pending(self, db) -> None:
-        # Pending though archived: a row without text that an older reparse wrote from a page
-        # the crawl had refused (today's reparse makes it pending again).
-        textless = {
-            row[0] for row in db.execute("""SELECT p.detail_id FROM pending_articles p JOIN articles a ON a.detail_id = p.detail_id
-                                             WHERE coalesce(a.body, '') = ''""")  # fmt: skip
-        }
         for row in db.execute(
             """SELECT detail_id, url, title_shown, summary, listing_date_raw, listing, listing_url, page, position, gone
                FROM pending_articles ORDER BY detail_id"""
@@ -88,7 +83,7 @@ class CrawlState:
             *fields, gone = row
             if gone:
                 self.gone_ids.add(row[0])
-            elif row[0] not in self.known_ids or row[0] in textless:
+            else:  # archived ones too: a new headline not yet archived, a row an older reparse left without text
                 self.pending_articles.append(RefreshTarget(*(f if f is not None else "" for f in fields), etag=None, last_modified=None))
         for listing, page, url, gone in db.execute("SELECT listing, page, url, gone FROM pending_pages ORDER BY listing, page"):
             if gone:
@@ -105,6 +100,7 @@ class ShownEntry:
     title_shown: str
     etag: str | None
     last_modified: str | None
+    body_sha1: str | None
 
 
 def shown_entries(path: str | os.PathLike, listing: str, detail_ids: list[int]) -> dict[int, ShownEntry]:
@@ -119,14 +115,14 @@ def shown_entries(path: str | os.PathLike, listing: str, detail_ids: list[int]) 
         shown: dict[int, ShownEntry] = {}
         for start in range(0, len(detail_ids), 500):  # SQLite's bound-parameter limit
             chunk = detail_ids[start : start + 500]
-            for detail_id, title, headers in db.execute(
-                f"""SELECT e.detail_id, e.title_shown, c.headers FROM listing_entries e
+            for detail_id, title, headers, body_sha1 in db.execute(
+                f"""SELECT e.detail_id, e.title_shown, c.headers, c.body_sha1 FROM listing_entries e
                     JOIN articles a ON a.detail_id = e.detail_id LEFT JOIN captures c ON c.id = a.capture_id
                     WHERE e.listing = ? AND e.detail_id IN ({",".join("?" * len(chunk))}) AND e.title_shown IS NOT NULL""",
                 [listing, *chunk],
             ):
                 validators = json.loads(headers) if headers else {}
-                shown[detail_id] = ShownEntry(title, validators.get("etag"), validators.get("last-modified"))
+                shown[detail_id] = ShownEntry(title, validators.get("etag"), validators.get("last-modified"), body_sha1)
         return shown
     finally:
         db.conn.close()
@@ -158,13 +154,13 @@ def refresh_targets(db, since: date | None) -> list[RefreshTarget]:
     where = "" if since is None else "WHERE a.published_date >= :since"
     # Only the validators of the capture the article row was committed with (capture_id):
     # those of a newer capture whose article was never written would hide its change.
-    validators = (
-        "(SELECT headers FROM captures c WHERE c.id = a.capture_id)" if "capture_id" in db["articles"].columns_dict else "NULL"
-    )
+    has_capture = "capture_id" in db["articles"].columns_dict
+    validators = "(SELECT headers FROM captures c WHERE c.id = a.capture_id)" if has_capture else "NULL"
+    body_sha1 = "(SELECT body_sha1 FROM captures c WHERE c.id = a.capture_id)" if has_capture else "NULL"
     rows = db.execute(
         f"""SELECT a.detail_id, a.url, a.title_raw, a.summary, a.listing_date,
                    coalesce(e.listing, ''), coalesce(e.listing_url, ''), coalesce(e.page, 0), coalesce(e.position, 0),
-                   {validators}
+                   {validators}, {body_sha1}
             FROM articles a
             LEFT JOIN listing_entries e ON e.rowid = (SELECT rowid FROM listing_entries WHERE detail_id = a.detail_id
                                                       ORDER BY seen_at DESC LIMIT 1)
@@ -172,9 +168,9 @@ def refresh_targets(db, since: date | None) -> list[RefreshTarget]:
         {"since": since.isoformat() if since else None},
     ).fetchall()
     targets = []
-    for *fields, headers in rows:
+    for *fields, headers, sha1 in rows:
         headers = json.loads(headers) if headers else {}
-        targets.append(RefreshTarget(*fields, etag=headers.get("etag"), last_modified=headers.get("last-modified")))
+        targets.append(RefreshTarget(*fields, etag=headers.get("etag"), last_modified=headers.get("last-modified"), body_sha1=sha1))
     return targets
 
 

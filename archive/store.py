@@ -167,6 +167,9 @@ class ArchiveWriter:
             if batch.unchanged_ids:
                 self.touch(batch.unchanged_ids, seen_at=seen_at)
                 counts.unchanged += len(batch.unchanged_ids)
+                # Asked for because its listing showed a new headline, the page had not changed:
+                # nothing more to fetch.
+                self.db.conn.executemany("DELETE FROM pending_articles WHERE detail_id = ?", [(i,) for i in batch.unchanged_ids])
             self.write_errors(batch.errors, run_id=run_id, at=seen_at)
         return counts
 

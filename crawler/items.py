@@ -84,6 +84,13 @@ class EntrySeen:
     title_shown: str
 
 
+def pending_article(item: ArticleItem) -> PendingArticle:
+    """The pending row of an article asked for from its listing entry (``item``'s)."""
+    return PendingArticle(detail_id=item.detail_id, url=item.url, listing=item.listing, listing_url=item.listing_url,
+                          page=item.page, position=item.position, title_shown=item.listing_title,
+                          listing_date_raw=item.listing_date_raw, summary=item.summary)  # fmt: skip
+
+
 def entry_seen(item: ArticleItem) -> EntrySeen:
     """The listing entry an item was made from, recorded as seen."""
     return EntrySeen(listing=item.listing, detail_id=item.detail_id, listing_url=item.listing_url, page=item.page,

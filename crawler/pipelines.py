@@ -187,6 +187,7 @@ class ArchivePipeline:
         # The run is closed in spider_closed, the one place that knows why the crawl ended.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
         crawler.signals.connect(pipeline.keep_page, signal=signals.item_dropped)
         return pipeline
 
@@ -285,6 +286,21 @@ class ArchivePipeline:
             reason = f"processing failed: {failure.type.__name__}: {failure.getErrorMessage()}"[:300]
             self.keep_page(item)
             self.process_item(CrawlError(url=item.url, reason=reason, kind="detail", detail_id=item.detail_id))
+
+    def spider_error(self, failure, response, spider) -> None:
+        """A bug in the spider's handling of a page (an extractor fault): that page's error, so
+        the run does not end as a success; the page stays pending (see ``item_error``)."""
+        request = getattr(response, "request", None)
+        if request is None or self.write_failed is not None:
+            return
+        reason = f"processing failed: {failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        where, status = request.cb_kwargs, getattr(response, "status", None)
+        if "item" in where:
+            error = CrawlError(url=request.url, reason=reason, http_status=status, kind="detail", detail_id=where["item"].detail_id)
+        else:
+            error = CrawlError(url=request.url, reason=reason, http_status=status, kind="listing",
+                               listing=where.get("listing"), page=where.get("page"))  # fmt: skip
+        self.process_item(error)
 
     def keep_page(self, item: Any, *args: Any, **kwargs: Any) -> None:
         """Store the page of an article that will not reach this pipeline (dropped as a

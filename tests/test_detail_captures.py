@@ -58,6 +58,10 @@ def test_a_page_whose_article_is_not_archived_is_still_stored(tmp_path, where):
         result = subprocess.run([sys.executable, "-c", PLANTED, str(faulty), where, *crawl],
                                 capture_output=True, text=True, timeout=180)  # fmt: skip
     assert "a planted" in result.stderr or where == "dropped"  # Scrapy logs the fault (a bug: no clean line)
+    if where != "dropped":  # a fault is that page's error, not a success
+        assert result.returncode == 1, result.stderr
+        (run,) = rows(db, "SELECT status, errors FROM crawl_runs")
+        assert tuple(run) == ("errors", 1)
     archived = {r[0] for r in rows(db, "SELECT detail_id FROM articles")}
     assert archived == {a["detail_id"] for a in site.expected()} - {faulty}
     captured = {r[0] for r in rows(db, "SELECT detail_id FROM captures WHERE kind = 'detail' AND status = 200")}

@@ -148,7 +148,10 @@ def test_a_server_answering_304_to_everything_does_not_keep_the_crawl_asking(tmp
             assert [s for _, p, s in server.requests[count:] if detail in p] == expected
 
 
-def test_an_edited_article_whose_page_is_gone_is_not_asked_for_every_run(tmp_path):
+@pytest.mark.parametrize("mode", [[], ["--refresh-days", "100000"]], ids=["edited", "refresh"])
+def test_an_archived_article_whose_page_is_gone_is_given_up_after_three_runs(tmp_path, mode):
+    """Its page answers 404: counted as a pending page's is (PARKNEWS_GONE_AFTER_RUNS, 3), then
+    no longer asked for; the article stays as archived."""
     site = ReplaySite(pages=2)
     gone = FailingArticlePage(site.listed_ids()[2])
     gone.status = 404
@@ -156,13 +159,67 @@ def test_an_edited_article_whose_page_is_gone_is_not_asked_for_every_run(tmp_pat
     with ReplayServer(site, faults=gone) as server:
         assert crawl(server.start_url, db).returncode == 0
         before = archived(db, gone.detail_id)
-        site.edit_article(gone.detail_id)
+        if not mode:
+            site.edit_article(gone.detail_id)  # a new headline: asked for
         gone.active = True
-        assert crawl(server.start_url, db).returncode == 1  # that page's error, once
-        count = len(server.requests)
+        detail = f"/detail/{gone.detail_id}."
+        for run, (code, asked) in enumerate([(1, 1), (1, 1), (1, 1), (0, 0), (0, 0)]):
+            count = len(server.requests)
+            result = crawl(server.start_url, db, *mode)
+            assert result.returncode == code, (run, result.stderr)
+            assert len([p for _, p, _ in server.requests[count:] if detail in p]) == asked, run
+    assert archived(db, gone.detail_id)["body"] == before["body"]
+
+
+def test_an_edited_article_left_by_a_failed_run_is_archived_though_the_walk_no_longer_reaches_it(tmp_path):
+    """The new headline is pending until archived: the next run asks for it by its URL even
+    when new articles have pushed it past the pages an incremental walk reads."""
+    site = ReplaySite(pages=2)
+    failing = FailingArticlePage(site.listed_ids()[3])
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=failing) as server:
         assert crawl(server.start_url, db).returncode == 0
-        assert not [p for _, p, _ in server.requests[count:] if f"/detail/{gone.detail_id}." in p]
-    assert archived(db, gone.detail_id)["body"] == before["body"]  # the article stays as archived
+        site.edit_article(failing.detail_id)
+        failing.active = True
+        assert crawl(server.start_url, db, "-s", "RETRY_TIMES=0").returncode == 1
+        failing.active = False
+        for _ in range(25):
+            site.add_article()
+        time.sleep(1.1)
+        result = crawl(server.start_url, db)
+        assert result.returncode == 0, result.stderr
+    new = now_listed(site, failing.detail_id)
+    assert {f: archived(db, failing.detail_id)[f] for f in FIELDS} == {f: new[f] for f in FIELDS}
+    assert rows(db, "SELECT count(*) FROM pending_articles")[0][0] == 0
+
+
+class NoValidators:
+    """A server that sends neither ETag nor Last-Modified (many CMSs do not)."""
+
+    def intercept(self, handler, page):
+        return Page(page.status, page.body, page.content_type)
+
+
+def test_without_validators_an_unchanged_page_is_no_change(tmp_path):
+    """A 200 with the page archived before is no change: a count in a headline link costs one
+    request a run and writes no version."""
+    site = ReplaySite(pages=2)
+    article = site.expected()[3]
+    counting = CountingHeadline(article["title_raw"])
+
+    class Both:
+        def intercept(self, handler, page):
+            return counting.intercept(handler, NoValidators().intercept(handler, page))
+
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=Both()) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        for _ in range(3):
+            result = crawl(server.start_url, db, "--refresh-days", "100000")
+            assert result.returncode == 0, result.stderr
+            assert " 0 changed" in result.stdout
+    assert rows(db, "SELECT count(*) FROM article_versions")[0][0] == 0
+    assert archived(db, article["detail_id"])["title_raw"] == f"{article['title_raw']}（阅读1）"
 
 
 def test_a_failed_fetch_of_an_edited_article_is_tried_again_by_the_next_run(tmp_path):

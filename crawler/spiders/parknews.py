@@ -21,6 +21,7 @@ runs in a row) are not requested.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.state import CrawlState, ShownEntry, archived_page, shown_entries
+from archive.state import CrawlState, RefreshTarget, ShownEntry, archived_page, shown_entries
 from archive.store import GONE_STATUSES, utc_now
 from crawler import settings as defaults
 from crawler.items import (
@@ -47,6 +48,7 @@ from crawler.items import (
     Unchanged,
     archived_article,
     entry_seen,
+    pending_article,
 )
 from crawler.middlewares import is_transient
 from crawler.robots import RobotsUnreachable
@@ -324,24 +326,21 @@ class ParknewsSpider(scrapy.Spider):
         if entry.detail_id in self.known_ids and not self.full:
             # Archived: only recorded as seen, unless due for a refresh or shown under a new
             # headline (then asked for with the entry as it is now, if its page changed).
-            validators = self.refresh.get(entry.detail_id) or (retitled or {}).get(entry.detail_id)
-            if validators is None:
+            archived = self.refresh.get(entry.detail_id) or (retitled or {}).get(entry.detail_id)
+            if archived is None:
                 yield EntrySeen(**where)
                 return
             self.requested_ids.add(entry.detail_id)
             item = self.entry_item(entry, listing=listing, listing_url=listing_url, page=page)
-            yield self.detail_request(entry.url, item, etag=validators.etag, last_modified=validators.last_modified)
+            if retitled and entry.detail_id in retitled:
+                yield pending_article(item)  # a new headline: pending until archived, or its page found unchanged
+            yield self.detail_request(entry.url, item, archived=archived)
             return
         self.requested_ids.add(entry.detail_id)
         item = self.entry_item(entry, listing=listing, listing_url=listing_url, page=page)
         if entry.detail_id not in self.known_ids:
-            # Pending until its article is written: a failure or a kill leaves it to the next run.
-            yield PendingArticle(
-                detail_id=item.detail_id, url=item.url, listing=listing, listing_url=listing_url, page=page,
-                position=entry.position, title_shown=entry.title, listing_date_raw=entry.date_raw, summary=entry.summary,
-            )  # fmt: skip
-        target = self.refresh.get(entry.detail_id)
-        yield self.detail_request(entry.url, item, etag=target and target.etag, last_modified=target and target.last_modified)
+            yield pending_article(item)  # pending until its article is written: a failure or a kill leaves it to the next run
+        yield self.detail_request(entry.url, item, archived=self.refresh.get(entry.detail_id))
 
     def entry_item(self, entry: ListingEntry, *, listing: str, listing_url: str, page: int) -> ArticleItem:
         return ArticleItem(
@@ -370,16 +369,16 @@ class ParknewsSpider(scrapy.Spider):
 
     # -- detail pages -------------------------------------------------------------------------
 
-    def detail_request(self, url: str, item: ArticleItem, *, etag: str | None = None, last_modified: str | None = None) -> scrapy.Request:
-        """The article page's request; with the validators given, a conditional one."""
+    def detail_request(self, url: str, item: ArticleItem, *, archived: RefreshTarget | ShownEntry | None = None) -> scrapy.Request:
+        """The article page's request; conditional on the ``archived`` page's validators, if given."""
         headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
+        if archived and archived.etag:
+            headers["If-None-Match"] = archived.etag
+        if archived and archived.last_modified:
+            headers["If-Modified-Since"] = archived.last_modified
         return scrapy.Request(
-            url, headers=headers, callback=self.parse_detail, errback=self.detail_failed,
-            cb_kwargs={"item": item}, meta={"handle_httpstatus_list": [304]},
+            url, headers=headers, callback=self.parse_detail, errback=self.detail_failed, cb_kwargs={"item": item},
+            meta={"handle_httpstatus_list": [304], "archived_sha1": archived and archived.body_sha1},
         )  # fmt: skip
 
     def pending_requests(self) -> Iterator[scrapy.Request]:
@@ -412,14 +411,16 @@ class ParknewsSpider(scrapy.Spider):
         if self.full:
             return  # a full crawl refreshes what the listing walk meets
         for target in self.refresh.values():
-            if target.detail_id in self.requested_ids:
+            if target.detail_id in self.requested_ids or target.detail_id in self.gone_ids:
                 continue
             self.requested_ids.add(target.detail_id)
-            yield self.detail_request(target.url, archived_article(target), etag=target.etag, last_modified=target.last_modified)
+            yield self.detail_request(target.url, archived_article(target), archived=target)
 
     def parse_detail(self, response: Response, item: ArticleItem) -> Iterator[Any]:
         page = capture(response, "detail", detail_id=item.detail_id)
-        if response.status == 304:
+        archived_sha1 = response.meta.get("archived_sha1")
+        if response.status == 304 or (archived_sha1 and hashlib.sha1(response.body).hexdigest() == archived_sha1):
+            # Not changed (a server without validators answers 200 with the same page).
             yield page
             yield Unchanged(detail_id=item.detail_id)
             if item.listing_seen:
@@ -487,8 +488,10 @@ class ParknewsSpider(scrapy.Spider):
         reason, status = failure_reason(failure)
         detail_id = failure.request.cb_kwargs["item"].detail_id
         item = failure.request.cb_kwargs["item"]
-        if item.listing_seen and detail_id in self.known_ids and status in GONE_STATUSES:
-            yield entry_seen(item)  # an archived article's page is gone: its entry is not asked for again each run
+        if detail_id in self.known_ids and status in GONE_STATUSES:
+            # An archived article's page gone: counted as a pending page's is, given up after
+            # PARKNEWS_GONE_AFTER_RUNS runs (not asked for every run of a refresh window).
+            yield PendingArticles([pending_article(item)])
         yield from self.failed_response_capture(failure, "detail", detail_id=detail_id)
         yield CrawlError(url=failure.request.url, reason=reason, http_status=status, kind="detail", detail_id=detail_id)
 
