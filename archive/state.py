@@ -32,6 +32,9 @@ class RefreshTarget:
     body_sha1: str | None = None  # of that page's body: a 200 with the same body is no change
 
 
+UNFINISHED = ("running", "killed", "shutdown", "failed")  # crawl_runs.status of a run that did not end its walk
+
+
 @dataclass(frozen=True)
 class PendingPage:
     """A listing page that failed in an earlier run: requested again by its URL."""
@@ -45,6 +48,9 @@ class PendingPage:
 class CrawlState:
     known_ids: set[int] = field(default_factory=set)
     walked_listings: set[str] = field(default_factory=set)  # last walk reached its end
+    # listing -> the deepest of its pages the last run read, where that run did not end (killed,
+    # interrupted, failed): the next walk reads on past it, as that run would have.
+    resume_depth: dict[str, int] = field(default_factory=dict)
     refresh: list[RefreshTarget] = field(default_factory=list)
     pending_articles: list[RefreshTarget] = field(default_factory=list)  # listed, requested, never archived
     pending_pages: list[PendingPage] = field(default_factory=list)
@@ -66,6 +72,12 @@ class CrawlState:
                 state.walked_listings = {
                     row[0] for row in db.execute("SELECT listing FROM listings WHERE walk_finished IS NOT NULL")
                 }
+            if db["crawl_runs"].exists() and "run_id" in db["captures"].columns_dict:
+                last = db.execute("SELECT id, status FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+                if last and last[1] in UNFINISHED:
+                    state.resume_depth = dict(db.execute(
+                        "SELECT listing, max(page) FROM captures WHERE run_id = ? AND kind = 'listing' AND listing IS NOT NULL "
+                        "GROUP BY listing", [last[0]]).fetchall())  # fmt: skip
             if refresh_all or refresh_since:
                 state.refresh = refresh_targets(db, None if refresh_all else refresh_since)
             if db["pending_articles"].exists():
@@ -76,15 +88,22 @@ class CrawlState:
 
 
     def load_pending(self, db) -> None:
+        # Archived ones too (a new headline not yet archived, a row an older reparse left without
+        # text), with the sha1 of their archived page: the same page again is no change.
+        archived_sha1 = (
+            "(SELECT c.body_sha1 FROM articles a JOIN captures c ON c.id = a.capture_id WHERE a.detail_id = p.detail_id)"
+            if "capture_id" in db["articles"].columns_dict else "NULL"
+        )  # fmt: skip
         for row in db.execute(
-            """SELECT detail_id, url, title_shown, summary, listing_date_raw, listing, listing_url, page, position, gone
-               FROM pending_articles ORDER BY detail_id"""
+            f"""SELECT detail_id, url, title_shown, summary, listing_date_raw, listing, listing_url, page, position, gone,
+                       {archived_sha1} FROM pending_articles p ORDER BY detail_id"""
         ):
-            *fields, gone = row
+            *fields, gone, sha1 = row
             if gone:
                 self.gone_ids.add(row[0])
-            else:  # archived ones too: a new headline not yet archived, a row an older reparse left without text
-                self.pending_articles.append(RefreshTarget(*(f if f is not None else "" for f in fields), etag=None, last_modified=None))
+            else:
+                fields = [f if f is not None else "" for f in fields]
+                self.pending_articles.append(RefreshTarget(*fields, etag=None, last_modified=None, body_sha1=sha1))
         for listing, page, url, gone in db.execute("SELECT listing, page, url, gone FROM pending_pages ORDER BY listing, page"):
             if gone:
                 self.gone_pages.add((listing, page))

@@ -147,7 +147,7 @@ _NOT_YUAN = r"(?<!元)|(?<=元)(?![化素旦宵件器首帅老气月朝曲音组
 def _part(name: str) -> str:
     return (
         # A space may follow an Arabic number (``35 亿元``); 个 may stand before 亿 (``10个亿``).
-        rf"(?P<{name}>{_AR}|{_CN})(?:(?<=\d)[ \u00a0\u3000](?=[{_CN_MULTS}]|{_CUR}))?"
+        rf"(?P<{name}>{_AR}|{_CN})(?:(?<=\d)[ \u00a0\u3000{_THIN_SPACES}](?=[{_CN_MULTS}]|{_CUR}))?"
         rf"(?P<{name}_mid>余|多)?(?P<{name}_mult>(?:个(?=亿))?[{_CN_MULTS}]+)?(?P<{name}_tail>{_TAIL})?"
         # A space may stand between a multiplier and a currency word (``5000万 美元``).
         rf"(?P<{name}_mid2>余|多)?(?:(?:(?<=[{_CN_MULTS}])[ \u00a0\u3000])?(?P<{name}_cur>{_CUR})(?:{_NOT_YUAN}))?"

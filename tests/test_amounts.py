@@ -99,6 +99,7 @@ def test_runs_of_numerals_and_markers_are_not_amounts(body):
         ("签约 5亿元", "5亿元", 5e8, "CNY", False),
         # thousands set off by thin spaces (GB/T 15835)
         ("总投资5\u2009000万元", "5\u2009000万元", 5e7, "CNY", False),
+        ("投资3\u2009亿元", "3\u2009亿元", 3e8, "CNY", False),
         ("合同金额1\u202f234\u202f567.5元", "1\u202f234\u202f567.5元", 1234567.5, "CNY", False),
     ],
 )

@@ -4,6 +4,7 @@ the old entry for the run after to try again; nothing is fetched twice once it i
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -242,3 +243,66 @@ def test_a_failed_fetch_of_an_edited_article_is_tried_again_by_the_next_run(tmp_
         assert again.returncode == 0, again.stderr
     new = now_listed(site, faults.detail_id)
     assert {f: archived(db, faults.detail_id)[f] for f in FIELDS} == {f: new[f] for f in FIELDS}
+
+
+@pytest.mark.parametrize("status", ["killed", "shutdown", "failed"])
+def test_after_a_run_that_did_not_end_the_walk_reads_on_past_where_it_stopped(tmp_path, status):
+    """A run killed (or interrupted, or failed) after reading pages 1-2 would have read on: the
+    next run reads on past page 2 as far as that run would have, and finds the edit on page 3."""
+    site = ReplaySite(pages=4)
+    db = tmp_path / "archive.db"
+    with ReplayServer(site) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        assert crawl(server.start_url, db).returncode == 0  # reads pages 1-2: nothing new
+        with sqlite3.connect(db) as conn:  # as that run would be left had it been stopped there
+            conn.execute("UPDATE crawl_runs SET status = ? WHERE id = (SELECT max(id) FROM crawl_runs)", [status])
+        edited = site.listed_ids()[25]  # page 3
+        site.edit_article(edited)
+        time.sleep(1.1)
+        count = len(server.requests)
+        assert crawl(server.start_url, db).returncode == 0
+        assert "/info/144795/page/3" in [p for _, p, _ in server.requests[count:]]
+        assert archived(db, edited)["title"] == now_listed(site, edited)["title"]
+        count = len(server.requests)
+        assert crawl(server.start_url, db).returncode == 0  # that run ended: back to the usual walk
+        assert "/info/144795/page/3" not in [p for _, p, _ in server.requests[count:]]
+
+
+class RenamedInListing:
+    """The listing shows one headline otherwise (the article's page unchanged) while active."""
+
+    def __init__(self, headline: str, shown: str) -> None:
+        self.headline, self.shown, self.active = headline, shown, False
+
+    def intercept(self, handler, page):
+        if not self.active or "/page/" not in handler.path:
+            return page
+        return Page(page.status, page.body.decode("utf-8").replace(self.headline, self.shown).encode("utf-8"), page.content_type)
+
+
+def test_a_pending_new_headline_whose_page_is_unchanged_is_no_change(tmp_path):
+    """The listing shows a new headline while the article's page fails; then the listing shows
+    the old one again and the page answers, the same page as archived: nothing changed."""
+    site = ReplaySite(pages=2)
+    article = site.expected()[2]
+    renamed = RenamedInListing(article["title_raw"], article["title_raw"] + " 再获新突破")
+    failing = FailingArticlePage(article["detail_id"])
+
+    class Both:
+        def intercept(self, handler, page):
+            return failing.intercept(handler, renamed.intercept(handler, page))
+
+    db = tmp_path / "archive.db"
+    with ReplayServer(site, faults=Both()) as server:
+        assert crawl(server.start_url, db).returncode == 0
+        before = archived(db, article["detail_id"])
+        renamed.active = failing.active = True
+        assert crawl(server.start_url, db, "-s", "RETRY_TIMES=0").returncode == 1
+        assert rows(db, "SELECT count(*) FROM pending_articles")[0][0] == 1  # the new headline, pending
+        renamed.active = failing.active = False
+        result = crawl(server.start_url, db)
+        assert result.returncode == 0, result.stderr
+        assert " 0 changed" in result.stdout
+    assert archived(db, article["detail_id"])["title_raw"] == before["title_raw"]
+    assert rows(db, "SELECT count(*) FROM article_versions")[0][0] == 0
+    assert rows(db, "SELECT count(*) FROM pending_articles")[0][0] == 0

@@ -122,6 +122,7 @@ class Walk:
     to_the_end: bool  # False: stop after enough pages of known articles (incremental)
     declared_total: int = 0  # the largest page count any of its pages declared
     over_limit: bool = False  # the hard page limit was hit (recorded once)
+    resume_to: int = 0  # the deepest page a run that did not end read: read on past it
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -175,7 +176,8 @@ class ParknewsSpider(scrapy.Spider):
         spider.gone_pages = state.gone_pages
         spider.walked_before = set(state.walked_listings)
         spider.walks = {
-            url: Walk(url, to_the_end=spider.full or url not in spider.walked_before) for url in spider.start_urls
+            url: Walk(url, to_the_end=spider.full or url not in spider.walked_before, resume_to=state.resume_depth.get(url, 0))
+            for url in spider.start_urls
         }
         if spider.full or not spider.known_ids:
             spider.mode = "full"
@@ -242,7 +244,8 @@ class ParknewsSpider(scrapy.Spider):
             # starts a chain of its own: what lay behind it (reached only through it) is found.
             has_new = any(entry.detail_id not in self.known_ids for entry in entries)
             streak = 0 if has_new else response.meta.get("known_streak", 0) + 1
-            if streak < self.stop_after_known:
+            # After a run that did not end, its walk is read on from where it stopped, as far as it would have gone.
+            if streak < self.stop_after_known or page < walk.resume_to + self.stop_after_known:
                 yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
         retitled = self.retitled_entries(entries, listing)
         followed = [
@@ -387,7 +390,7 @@ class ParknewsSpider(scrapy.Spider):
             if target.detail_id in self.requested_ids or not is_crawlable(target.url, self.allowed_domains):
                 continue
             self.requested_ids.add(target.detail_id)
-            yield self.detail_request(target.url, archived_article(target))
+            yield self.detail_request(target.url, archived_article(target), archived=target)
         for pending in self.pending_pages:
             seen = self.requested_pages.setdefault(pending.listing, set())
             if pending.page in seen:
