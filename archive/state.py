@@ -48,9 +48,9 @@ class PendingPage:
 class CrawlState:
     known_ids: set[int] = field(default_factory=set)
     walked_listings: set[str] = field(default_factory=set)  # last walk reached its end
-    # listing -> the deepest of its pages the last run read, where that run did not end (killed,
-    # interrupted, failed): the next walk reads on past it, as that run would have.
-    resume_depth: dict[str, int] = field(default_factory=dict)
+    # Articles first archived by the last run, where that run did not end (killed, interrupted,
+    # failed): the next walk counts them as new, so it reads as far as that run would have.
+    new_in_unfinished_run: set[int] = field(default_factory=set)
     refresh: list[RefreshTarget] = field(default_factory=list)
     pending_articles: list[RefreshTarget] = field(default_factory=list)  # listed, requested, never archived
     pending_pages: list[PendingPage] = field(default_factory=list)
@@ -72,12 +72,12 @@ class CrawlState:
                 state.walked_listings = {
                     row[0] for row in db.execute("SELECT listing FROM listings WHERE walk_finished IS NOT NULL")
                 }
-            if db["crawl_runs"].exists() and "run_id" in db["captures"].columns_dict:
-                last = db.execute("SELECT id, status FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
-                if last and last[1] in UNFINISHED:
-                    state.resume_depth = dict(db.execute(
-                        "SELECT listing, max(page) FROM captures WHERE run_id = ? AND kind = 'listing' AND listing IS NOT NULL "
-                        "GROUP BY listing", [last[0]]).fetchall())  # fmt: skip
+            if db["crawl_runs"].exists():
+                last = db.execute("SELECT started, status FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+                if last and last[1] in UNFINISHED and last[0]:
+                    state.new_in_unfinished_run = {
+                        row[0] for row in db.execute("SELECT detail_id FROM articles WHERE first_seen >= ?", [last[0]])
+                    }
             if refresh_all or refresh_since:
                 state.refresh = refresh_targets(db, None if refresh_all else refresh_since)
             if db["pending_articles"].exists():

@@ -246,15 +246,17 @@ def test_a_failed_fetch_of_an_edited_article_is_tried_again_by_the_next_run(tmp_
 
 
 @pytest.mark.parametrize("status", ["killed", "shutdown", "failed"])
-def test_after_a_run_that_did_not_end_the_walk_reads_on_past_where_it_stopped(tmp_path, status):
-    """A run killed (or interrupted, or failed) after reading pages 1-2 would have read on: the
-    next run reads on past page 2 as far as that run would have, and finds the edit on page 3."""
+def test_after_a_run_that_did_not_end_the_walk_reads_as_far_as_that_run_would_have(tmp_path, status):
+    """A run stopped after page 1, where it archived a new article, would have read on to page
+    3 (page 1 held news): the next run counts that article as new too, and finds the edit on
+    page 3, which its own walk (news on no page) would not have reached."""
     site = ReplaySite(pages=4)
     db = tmp_path / "archive.db"
     with ReplayServer(site) as server:
         assert crawl(server.start_url, db).returncode == 0
-        assert crawl(server.start_url, db).returncode == 0  # reads pages 1-2: nothing new
-        with sqlite3.connect(db) as conn:  # as that run would be left had it been stopped there
+        site.add_article()
+        assert crawl(server.start_url, db, "--max-pages", "1").returncode == 0  # as a run stopped there
+        with sqlite3.connect(db) as conn:
             conn.execute("UPDATE crawl_runs SET status = ? WHERE id = (SELECT max(id) FROM crawl_runs)", [status])
         edited = site.listed_ids()[25]  # page 3
         site.edit_article(edited)
@@ -264,7 +266,7 @@ def test_after_a_run_that_did_not_end_the_walk_reads_on_past_where_it_stopped(tm
         assert "/info/144795/page/3" in [p for _, p, _ in server.requests[count:]]
         assert archived(db, edited)["title"] == now_listed(site, edited)["title"]
         count = len(server.requests)
-        assert crawl(server.start_url, db).returncode == 0  # that run ended: back to the usual walk
+        assert crawl(server.start_url, db).returncode == 0  # that run ended: nothing is new any more
         assert "/info/144795/page/3" not in [p for _, p, _ in server.requests[count:]]
 
 

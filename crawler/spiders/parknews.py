@@ -122,7 +122,6 @@ class Walk:
     to_the_end: bool  # False: stop after enough pages of known articles (incremental)
     declared_total: int = 0  # the largest page count any of its pages declared
     over_limit: bool = False  # the hard page limit was hit (recorded once)
-    resume_to: int = 0  # the deepest page a run that did not end read: read on past it
 
 
 class ParknewsSpider(scrapy.Spider):
@@ -169,6 +168,7 @@ class ParknewsSpider(scrapy.Spider):
             refresh_all=spider.full,
         )
         spider.known_ids = state.known_ids
+        spider.new_in_unfinished_run = state.new_in_unfinished_run
         spider.refresh = {target.detail_id: target for target in state.refresh}
         spider.pending_articles = state.pending_articles
         spider.pending_pages = [p for p in state.pending_pages if p.listing in spider.start_urls]
@@ -176,8 +176,7 @@ class ParknewsSpider(scrapy.Spider):
         spider.gone_pages = state.gone_pages
         spider.walked_before = set(state.walked_listings)
         spider.walks = {
-            url: Walk(url, to_the_end=spider.full or url not in spider.walked_before, resume_to=state.resume_depth.get(url, 0))
-            for url in spider.start_urls
+            url: Walk(url, to_the_end=spider.full or url not in spider.walked_before) for url in spider.start_urls
         }
         if spider.full or not spider.known_ids:
             spider.mode = "full"
@@ -242,10 +241,10 @@ class ParknewsSpider(scrapy.Spider):
         else:
             # Page after page while pages hold new articles. A page pending from an earlier run
             # starts a chain of its own: what lay behind it (reached only through it) is found.
-            has_new = any(entry.detail_id not in self.known_ids for entry in entries)
+            # New: not archived, or first archived by a run that did not end (it would have read on).
+            has_new = any(e.detail_id not in self.known_ids or e.detail_id in self.new_in_unfinished_run for e in entries)
             streak = 0 if has_new else response.meta.get("known_streak", 0) + 1
-            # After a run that did not end, its walk is read on from where it stopped, as far as it would have gone.
-            if streak < self.stop_after_known or page < walk.resume_to + self.stop_after_known:
+            if streak < self.stop_after_known:
                 yield from self.follow_pages(pages, walk, page=page, known_streak=streak)
         retitled = self.retitled_entries(entries, listing)
         followed = [
