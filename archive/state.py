@@ -52,7 +52,7 @@ class CrawlState:
     # failed): the next walk counts them as new, so it reads as far as that run would have.
     new_in_unfinished_run: set[int] = field(default_factory=set)
     refresh: list[RefreshTarget] = field(default_factory=list)
-    pending_articles: list[RefreshTarget] = field(default_factory=list)  # listed, requested, never archived
+    pending_articles: list[RefreshTarget] = field(default_factory=list)  # requested, not yet archived (or its new headline)
     pending_pages: list[PendingPage] = field(default_factory=list)
     gone_ids: set[int] = field(default_factory=set)  # article pages given up (404/410 run after run)
     gone_pages: set[tuple[str, int]] = field(default_factory=set)  # (listing, page)

@@ -13,8 +13,8 @@ from datetime import datetime
 from archive import facts
 from archive.db import open_archive
 from archive.state import capture_html, refresh_targets
-from archive.store import PENDING_ARTICLE_FIELDS, ArchiveWriter, Batch, WriteCounts
-from crawler.items import ArticleItem, archived_article
+from archive.store import ArchiveWriter, Batch, WriteCounts
+from crawler.items import ArticleItem, archived_article, pending_article
 from crawler.pipelines import normalise, row_of
 from crawler.settings import PARKNEWS_GONE_AFTER_RUNS
 from crawler.spiders.parknews import shows_headline
@@ -76,12 +76,6 @@ def _usable_page(db, newest: tuple, detail_id: int, listing_title: str) -> tuple
     return pictures or newest
 
 
-def pending_row(item: ArticleItem) -> dict:
-    """The ``pending_articles`` row (PENDING_ARTICLE_FIELDS) of an article to fetch again."""
-    return {k: getattr(item, k) for k in PENDING_ARTICLE_FIELDS if hasattr(item, k)} | {
-        "title_shown": item.listing_title, "listing_date_raw": item.listing_date_raw}  # fmt: skip
-
-
 def reparse_archive(path: str) -> WriteCounts:
     """Rebuild every article from its newest stored page; each batch of BATCH_SIZE articles is
     one transaction, so a killed reparse leaves whole batches and a re-run completes it."""
@@ -116,7 +110,7 @@ def reparse_archive(path: str) -> WriteCounts:
             # an article of pictures, whose page shows its listing's headline, is archived
             # without text, as the crawl archives it.
             if detail_id in textless:
-                batch.pending.append(pending_row(item))
+                batch.pending.append(row_of(pending_article(item)))
             continue
         item = dataclasses.replace(
             item, url=canonical_detail_url(url), detail_title=fields.title, region_raw=fields.region_raw, published_raw=fields.published_raw,

@@ -214,6 +214,7 @@ def _lone_entry(page: _Page, group: _Group, entry: ListingEntry, link_targets: d
     then the one that reads most like a listing entry (the whole, on a tie)."""
     found = []
     pager = _all_pager_links(page)
+    title = collapse(next((text_content(t) for t in page.root.iter("title")), ""))
     blocks = [b for b, ident in group.blocks.items() if ident == entry.detail_id][:SPLITS]  # bounded: linear
     for block in blocks:
         own = [a for a in block.iter("a") if a in link_targets and link_targets[a][1] == entry.detail_id]
@@ -225,7 +226,7 @@ def _lone_entry(page: _Page, group: _Group, entry: ListingEntry, link_targets: d
             if len(holders) > 1:
                 tries += [[a for a in own if a is holder or holder in a.iterancestors()] for holder in holders]
         for links in tries:
-            nodes = _lone_entry_nodes(page, block, links, link_targets, pager)
+            nodes = _lone_entry_nodes(block, links, link_targets, pager, title)
             if nodes is not None and (again := _entry_from_nodes(nodes, entry.detail_id, link_targets)) is not None:
                 innermost = _path_to_common_ancestor(block, links)[-1]
                 found.append((_pager_affinity(innermost, list(pager)), _entry_score(again), again))
@@ -242,15 +243,15 @@ def _all_pager_links(page: _Page) -> set[_Element]:
 
 
 def _lone_entry_nodes(
-    page: _Page, block: _Element, own: list[_Element], link_targets: dict, pager: set[_Element]
+    block: _Element, own: list[_Element], link_targets: dict, pager: set[_Element], title: str
 ) -> list[_Element] | None:
     """The nodes of a page's only entry, found from its entry block down to the innermost
     element holding its links ``own``; None where no chrome bounds it (the block stands).
-    Linear in the page: the siblings looked at on each level are disjoint subtrees."""
+    ``title`` is the page's <title>. Linear in the page: the siblings looked at on each level
+    are disjoint subtrees."""
     chain = _path_to_common_ancestor(block, own)
     if block.getparent() is None or not chain:
         return None
-    title = collapse(next((text_content(t) for t in page.root.iter("title")), ""))
     levels = []  # (siblings, kinds, index of the chain's element) from the block's parent down
     node = block.getparent()
     for child in chain:
@@ -260,7 +261,7 @@ def _lone_entry_nodes(
         levels.append((siblings, _inner_chrome_as_text(kinds, at), at))
         node = child
     # The column: down to the deepest level beside the pager or another article (else beside
-    # a menu, a footer, a form). Above it, text beside the chain is the page's; from there on,
+    # a menu, a footer, a form; else a heading). Above it, text beside the chain is the page's; from there on,
     # the chrome and labels of a column bound the entry. Inside the column only a heading
     # does: a share box, a hidden span, a checkbox there are the entry's own.
     deepest = {kind: max((k for k, (_, kinds, _) in enumerate(levels) if kind in kinds), default=-1)

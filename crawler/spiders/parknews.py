@@ -488,8 +488,8 @@ class ParknewsSpider(scrapy.Spider):
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         reason, status = failure_reason(failure)
-        detail_id = failure.request.cb_kwargs["item"].detail_id
         item = failure.request.cb_kwargs["item"]
+        detail_id = item.detail_id
         if detail_id in self.known_ids and status in GONE_STATUSES:
             # An archived article's page gone: counted as a pending page's is, given up after
             # PARKNEWS_GONE_AFTER_RUNS runs (not asked for every run of a refresh window).
