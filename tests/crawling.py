@@ -12,6 +12,15 @@ from pathlib import Path
 FAST = ["--delay", "0", "--concurrency", "16", "-s", "RETRY_BACKOFF_BASE=0.05"]
 
 
+def requests_during(server, action, *, paths: bool = False) -> tuple:
+    """(what ``action()`` returned, the requests ``server`` answered meanwhile): (method, path,
+    status) each, or with ``paths`` their paths without the query (links may carry one)."""
+    before = len(server.requests)
+    result = action()
+    answered = server.requests[before:]
+    return result, [path.split("?")[0] for _, path, _ in answered] if paths else answered
+
+
 def parknews(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=timeout

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import Page, ReplaySite
-from tests.crawling import crawl, rows
+from tests.crawling import crawl, requests_during, rows
 
 FIELDS = ("title", "title_raw", "summary", "body")
 
@@ -88,9 +88,9 @@ def test_an_edited_headline_is_archived_by_the_next_crawl(tmp_path, mode, which)
         run = rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
         assert run["articles_changed"] == 1 and run["articles_new"] == 1 and run["errors"] == 0
         # Archived: the next run does not fetch it again for its headline.
-        count = len(server.requests)
-        assert crawl(server.start_url, db).returncode == 0
-        assert not [p for _, p, _ in server.requests[count:] if f"/detail/{edited}." in p]
+        again, requests = requests_during(server, lambda: crawl(server.start_url, db))
+        assert again.returncode == 0
+        assert not [p for _, p, _ in requests if f"/detail/{edited}." in p]
 
 
 def test_an_edited_headline_beyond_the_walk_is_archived_by_a_refresh(tmp_path):
@@ -104,9 +104,9 @@ def test_an_edited_headline_beyond_the_walk_is_archived_by_a_refresh(tmp_path):
         before = archived(db, edited)
         site.edit_article(edited)
         time.sleep(1.1)
-        count = len(server.requests)
-        assert crawl(server.start_url, db, "--refresh-days", "100000").returncode == 0
-        assert "/info/144795/page/5" not in [p for _, p, _ in server.requests[count:]]  # not walked
+        result, requests = requests_during(server, lambda: crawl(server.start_url, db, "--refresh-days", "100000"))
+        assert result.returncode == 0
+        assert "/info/144795/page/5" not in [p for _, p, _ in requests]  # not walked
     new = now_listed(site, edited)
     now = archived(db, edited)
     assert (now["title"], now["title_raw"], now["body"]) == (new["title"], new["title_raw"], new["body"])
@@ -123,10 +123,9 @@ def test_a_count_in_a_headline_costs_one_conditional_request_a_run_and_no_versio
         assert crawl(server.start_url, db).returncode == 0
         detail = site.detail_path(site.expected()[3]["detail_id"])
         for _ in range(3):
-            count = len(server.requests)
-            result = crawl(server.start_url, db)
+            result, requests = requests_during(server, lambda: crawl(server.start_url, db))
             assert result.returncode == 0, result.stderr
-            assert [s for _, p, s in server.requests[count:] if detail in p] == [304]  # asked if it changed: no
+            assert [s for _, p, s in requests if detail in p] == [304]  # asked if it changed: no
     assert rows(db, "SELECT count(*) FROM article_versions")[0][0] == 0
     assert archived(db, site.expected()[3]["detail_id"])["title_raw"] == f"{headline}（阅读1）"  # as first archived
     (shown,) = rows(db, "SELECT title_shown FROM listing_entries WHERE detail_id = ?", (site.expected()[3]["detail_id"],))
@@ -143,10 +142,9 @@ def test_a_server_answering_304_to_everything_does_not_keep_the_crawl_asking(tmp
         stuck.active = True
         detail = site.detail_path(stuck.detail_id)
         for expected in ([304], []):  # asked once; then its entry is as seen, and nothing is asked
-            count = len(server.requests)
-            result = crawl(server.start_url, db)
+            result, requests = requests_during(server, lambda: crawl(server.start_url, db))
             assert result.returncode == 0, result.stderr
-            assert [s for _, p, s in server.requests[count:] if detail in p] == expected
+            assert [s for _, p, s in requests if detail in p] == expected
 
 
 @pytest.mark.parametrize("mode", [[], ["--refresh-days", "100000"]], ids=["edited", "refresh"])
@@ -165,10 +163,9 @@ def test_an_archived_article_whose_page_is_gone_is_given_up_after_three_runs(tmp
         gone.active = True
         detail = f"/detail/{gone.detail_id}."
         for run, (code, asked) in enumerate([(1, 1), (1, 1), (1, 1), (0, 0), (0, 0)]):
-            count = len(server.requests)
-            result = crawl(server.start_url, db, *mode)
+            result, requests = requests_during(server, lambda: crawl(server.start_url, db, *mode))
             assert result.returncode == code, (run, result.stderr)
-            assert len([p for _, p, _ in server.requests[count:] if detail in p]) == asked, run
+            assert len([p for _, p, _ in requests if detail in p]) == asked, run
     assert archived(db, gone.detail_id)["body"] == before["body"]
 
 
@@ -261,13 +258,13 @@ def test_after_a_run_that_did_not_end_the_walk_reads_as_far_as_that_run_would_ha
         edited = site.listed_ids()[25]  # page 3
         site.edit_article(edited)
         time.sleep(1.1)
-        count = len(server.requests)
-        assert crawl(server.start_url, db).returncode == 0
-        assert "/info/144795/page/3" in [p for _, p, _ in server.requests[count:]]
+        result, requests = requests_during(server, lambda: crawl(server.start_url, db))
+        assert result.returncode == 0
+        assert "/info/144795/page/3" in [p for _, p, _ in requests]
         assert archived(db, edited)["title"] == now_listed(site, edited)["title"]
-        count = len(server.requests)
-        assert crawl(server.start_url, db).returncode == 0  # that run ended: nothing is new any more
-        assert "/info/144795/page/3" not in [p for _, p, _ in server.requests[count:]]
+        result, requests = requests_during(server, lambda: crawl(server.start_url, db))
+        assert result.returncode == 0  # that run ended: nothing is new any more
+        assert "/info/144795/page/3" not in [p for _, p, _ in requests]
 
 
 class RenamedInListing:

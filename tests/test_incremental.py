@@ -9,7 +9,7 @@ import pytest
 
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
-from tests.crawling import crawl, parknews, rows
+from tests.crawling import crawl, parknews, requests_during, rows
 
 
 @pytest.fixture
@@ -17,12 +17,6 @@ def served():
     site = ReplaySite(pages=6)
     with ReplayServer(site) as server:
         yield site, server
-
-
-def requests_during(server, action):
-    before = len(server.requests)
-    result = action()
-    return result, server.requests[before:]
 
 
 def article_rows(db):

@@ -11,7 +11,7 @@ from archive.store import ArchiveWriter, Batch
 from crawler.replay.faults import Faults
 from crawler.replay.server import ReplayServer
 from crawler.replay.site import ReplaySite
-from tests.crawling import crawl, parknews, rows
+from tests.crawling import crawl, parknews, requests_during, rows
 
 PAGE, PAGES = 20, 35
 
@@ -23,12 +23,6 @@ def site():
 
 def entry_on(site, page: int, position: int = 2) -> dict:
     return next(a for a in site.expected() if a["page"] == page and a["position"] == position)
-
-
-def requests_during(server, action):
-    before = len(server.requests)
-    result = action()
-    return result, [path.split("?")[0] for _, path, _ in server.requests[before:]]  # links may carry a query
 
 
 @pytest.mark.parametrize("mode", [(), ("--refresh-days", "0")], ids=["plain", "refresh"])
@@ -43,7 +37,7 @@ def test_an_article_that_failed_through_a_run_is_archived_by_the_next(tmp_path, 
         assert (pending["detail_id"], pending["page"], pending["http_status"], pending["gone"]) == (victim["detail_id"], PAGE, 503, None)
         assert rows(db, "SELECT pending, gone FROM crawl_runs")[0][:] == (1, 0)
         server.faults = None  # the site recovers
-        second, requested = requests_during(server, lambda: crawl(server.start_url, db, *mode))
+        second, requested = requests_during(server, lambda: crawl(server.start_url, db, *mode), paths=True)
     assert second.returncode == 0, second.stderr
     assert [p for p in requested if "/detail/" in p] == [path]  # by its URL ...
     assert site.listing_path(PAGE) not in requested and len([p for p in requested if "/page/" in p]) <= 3  # ... no walk
@@ -64,7 +58,7 @@ def test_a_listing_page_that_failed_through_a_run_is_fetched_by_the_next(tmp_pat
         assert not lost & {r[0] for r in rows(db, "SELECT detail_id FROM articles")}
         assert [tuple(r) for r in rows(db, "SELECT page, http_status, gone FROM pending_pages")] == [(PAGE, 503, None)]
         server.faults = None
-        second, requested = requests_during(server, lambda: crawl(server.start_url, db))
+        second, requested = requests_during(server, lambda: crawl(server.start_url, db), paths=True)
     assert second.returncode == 0, second.stderr
     assert requested.count(path) == 1
     walked = sorted(int(p.rsplit("/", 1)[1]) for p in requested if "/page/" in p)
@@ -80,11 +74,11 @@ def test_a_page_that_answers_404_three_runs_in_a_row_is_gone(tmp_path, site):
     db = tmp_path / "archive.db"
     with ReplayServer(site, faults=Faults(rate=0, permanent={"not_found": [path]})) as server:
         for run in (1, 2, 3):
-            result, requested = requests_during(server, lambda: crawl(server.start_url, db))
+            result, requested = requests_during(server, lambda: crawl(server.start_url, db), paths=True)
             assert result.returncode == 1 and requested.count(path) == 1, (run, result.stderr)
             (pending,) = rows(db, "SELECT not_found_runs, gone FROM pending_articles")
             assert pending["not_found_runs"] == run and (pending["gone"] is not None) == (run == 3)
-        fourth, requested = requests_during(server, lambda: crawl(server.start_url, db))
+        fourth, requested = requests_during(server, lambda: crawl(server.start_url, db), paths=True)
     assert fourth.returncode == 0, fourth.stderr
     assert path not in requested  # not retried forever
     assert rows(db, "SELECT pending, gone FROM crawl_runs ORDER BY id DESC LIMIT 1")[0][:] == (0, 1)
